@@ -1,0 +1,43 @@
+"""Phone numbers: stored in E.164, shown as the user typed them. Pure: no Django."""
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+
+class PhoneError(ValueError):
+    """The text cannot be read as a phone number."""
+
+
+@dataclass(frozen=True)
+class Phone:
+    raw: str
+    e164: str
+    extension: str = ""
+
+
+def parse_phone(text: str, region: str = "RU") -> Phone:
+    raw = (text or "").strip()
+    if not raw:
+        raise PhoneError("empty")
+    if len(raw) > 64:
+        raise PhoneError("too long")
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise PhoneError(str(exc)) from exc
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise PhoneError("invalid")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Phone(raw=raw, e164=e164, extension=number.extension or "")
+
+
+def split_lines(text: str) -> list[str]:
+    """Several values typed in one box, one per line or separated by ';' or ','."""
+    parts: list[str] = []
+    for line in (text or "").replace(";", "\n").splitlines():
+        for piece in line.split(","):
+            piece = piece.strip()
+            if piece:
+                parts.append(piece)
+    return parts

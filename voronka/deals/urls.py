@@ -1,0 +1,5 @@
+from voronka.deals.views import board, detail, listing, process
+
+app_name = "deals"
+
+urlpatterns = board.urlpatterns + detail.urlpatterns + listing.urlpatterns + process.urlpatterns
