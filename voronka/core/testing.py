@@ -34,9 +34,10 @@ def make_user(role="rep", team=None, username=None, language="en", **extra):
 
 
 def default_pipeline():
-    from voronka.deals.models import Pipeline
+    """The default pipeline; created again if a transactional test flushed it."""
+    from voronka.deals.setup import ensure_default_pipeline
 
-    return Pipeline.objects.order_by("order", "pk").first()
+    return ensure_default_pipeline()
 
 
 def stage_named(pipeline, order_index: int):
