@@ -271,6 +271,9 @@ class Deal(SoftDeleteModel):
         q = user.owner_q("owner")
         if q is None:
             return None
+        if user.is_head:
+            # Unassigned deals wait for a head of sales to hand them out.
+            return q | Q(owner__isnull=True)
         return q | Q(owner__isnull=True, stage__is_lead_stage=True)
 
     @property
