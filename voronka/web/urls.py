@@ -6,6 +6,6 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("recycle-bin/", views.recycle_bin, name="recycle_bin"),
+    path("recycle-bin/restore/", views.restore, name="restore"),
 ]
-
-urlpatterns += [path("recycle-bin/", views.recycle_bin_stub, name="recycle_bin")]

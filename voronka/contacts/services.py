@@ -1,0 +1,128 @@
+"""Writes to contacts and companies. Each service is one atomic change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
+from voronka.core.phones import Phone
+
+
+def _replace_phones(record, link: str, phones: Iterable[Phone] | None) -> None:
+    if phones is None:
+        return
+    PhoneNumber.objects.filter(**{link: record}).delete()
+    PhoneNumber.objects.bulk_create(
+        PhoneNumber(
+            **{link: record}, raw=p.raw, e164=p.e164, extension=p.extension or "", position=i
+        )
+        for i, p in enumerate(phones)
+    )
+
+
+def _replace_emails(record, link: str, emails: Iterable[str] | None) -> None:
+    if emails is None:
+        return
+    EmailAddress.objects.filter(**{link: record}).delete()
+    EmailAddress.objects.bulk_create(
+        EmailAddress(**{link: record}, email=e, normalized=e.strip().lower(), position=i)
+        for i, e in enumerate(emails)
+    )
+
+
+def _save(record, by, **fields):
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record._history_user = by
+    record.save()
+    return record
+
+
+def _soft_delete(record, by):
+    record.deleted_at = timezone.now()
+    record.deleted_by = by
+    record._history_user = by
+    record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+
+
+def _restore(record, by):
+    record.deleted_at = None
+    record.deleted_by = None
+    record._history_user = by
+    record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+
+
+# ---------------------------------------------------------------- contacts
+
+
+@transaction.atomic
+def contact_create(*, by, phones: Iterable[Phone] = (), emails: Iterable[str] = (), **fields):
+    contact = _save(Contact(), by, **fields)
+    _replace_phones(contact, "contact", list(phones))
+    _replace_emails(contact, "contact", list(emails))
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    contact: Contact,
+    *,
+    by,
+    phones: Iterable[Phone] | None = None,
+    emails: Iterable[str] | None = None,
+    **fields,
+) -> Contact:
+    """Change fields; ``phones`` / ``emails``, when given, replace the existing rows."""
+    _save(contact, by, **fields)
+    _replace_phones(contact, "contact", None if phones is None else list(phones))
+    _replace_emails(contact, "contact", None if emails is None else list(emails))
+    return contact
+
+
+@transaction.atomic
+def contact_delete(contact: Contact, *, by) -> None:
+    _soft_delete(contact, by)
+
+
+@transaction.atomic
+def contact_restore(contact: Contact, *, by) -> None:
+    _restore(contact, by)
+
+
+# ---------------------------------------------------------------- companies
+
+
+@transaction.atomic
+def company_create(*, by, phones: Iterable[Phone] = (), emails: Iterable[str] = (), **fields):
+    company = _save(Company(), by, **fields)
+    _replace_phones(company, "company", list(phones))
+    _replace_emails(company, "company", list(emails))
+    return company
+
+
+@transaction.atomic
+def company_update(
+    company: Company,
+    *,
+    by,
+    phones: Iterable[Phone] | None = None,
+    emails: Iterable[str] | None = None,
+    **fields,
+) -> Company:
+    _save(company, by, **fields)
+    _replace_phones(company, "company", None if phones is None else list(phones))
+    _replace_emails(company, "company", None if emails is None else list(emails))
+    return company
+
+
+@transaction.atomic
+def company_delete(company: Company, *, by) -> None:
+    _soft_delete(company, by)
+
+
+@transaction.atomic
+def company_restore(company: Company, *, by) -> None:
+    _restore(company, by)
