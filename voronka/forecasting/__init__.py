@@ -1,0 +1,1 @@
+"""Forecasting: sales plans, win probability, close dates, period forecast, backtest."""

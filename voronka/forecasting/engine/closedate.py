@@ -1,0 +1,346 @@
+"""Time to close: competing-risks survival (won / lost / still open = censored) and slips.
+
+``aalen_johansen`` is the discrete (daily) Aalen–Johansen estimator: the cumulative
+incidence of "won" by day d after an origin, with "lost" as the competing event and deals
+still open at the cut counted as censored (they stay in the risk set until then, instead
+of being dropped, which would make closing look faster and likelier than it is).
+
+``TimingModel`` turns it into, per open deal, the share of its remaining chance to be won
+that falls inside a window, from its current stage and its age in that stage; a known
+planned date (contract planned, decision date, expected close) shifts it through the
+empirical distribution of how late such dates were met, per rep and per stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .asof import State, as_of, state
+from .data import LOST, OPEN, WON, Frame
+
+MAX_DAYS = 730  # curves are kept for two years after the origin
+STAGE_PRIOR_SPELLS = 30.0  # a stage with fewer spells leans on the pooled curve
+SLIP_PRIOR = 20.0  # pseudo-count for the planned-date model and the per-rep / per-stage shift
+TAIL_MASS = 0.02  # smoothing mass for deals older than anything seen to close
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    cif_won: np.ndarray  # (MAX_DAYS + 1,)
+    cif_lost: np.ndarray
+    surv: np.ndarray  # P(still open after d days)
+    at_risk: np.ndarray
+    n: int  # number of spells
+    n_closed: int
+
+    def remaining_win(self, age: np.ndarray) -> np.ndarray:
+        """P(won eventually | still open at ``age`` days)."""
+        a = np.clip(np.floor(age), 0, MAX_DAYS).astype(np.int64)
+        s = np.maximum(self.surv[a], 1e-9)
+        return np.clip((self.cif_won[-1] - self.cif_won[a]) / s, 0.0, 1.0)
+
+
+def aalen_johansen(durations: np.ndarray, event: np.ndarray, max_days: int = MAX_DAYS) -> Curve:
+    """event: 1 won, 2 lost, 0 censored (still open). Durations in days (>= 0)."""
+    d = np.clip(np.floor(np.nan_to_num(durations, nan=0.0)), 0, max_days + 1).astype(np.int64)
+    # events later than max_days are censored at the end of the curve
+    ev = np.where(d > max_days, 0, event)
+    d = np.minimum(d, max_days)
+    size = max_days + 1
+    won = np.bincount(d[ev == WON], minlength=size)[:size].astype(float)
+    lost = np.bincount(d[ev == LOST], minlength=size)[:size].astype(float)
+    total = np.bincount(d, minlength=size)[:size].astype(float)
+    at_risk = total[::-1].cumsum()[::-1]
+    safe = np.maximum(at_risk, 1.0)
+    hz_w = np.where(at_risk > 0, won / safe, 0.0)
+    hz_l = np.where(at_risk > 0, lost / safe, 0.0)
+    surv = np.cumprod(1.0 - hz_w - hz_l)
+    surv_before = np.r_[1.0, surv[:-1]]
+    cif_w = np.cumsum(surv_before * hz_w)
+    cif_l = np.cumsum(surv_before * hz_l)
+    return Curve(
+        cif_won=cif_w,
+        cif_lost=cif_l,
+        surv=surv,
+        at_risk=at_risk,
+        n=int(len(d)),
+        n_closed=int((ev != 0).sum()),
+    )
+
+
+def blend_curves(a: Curve, b: Curve, w: float) -> Curve:
+    """w * a + (1 - w) * b (a mixture of two populations)."""
+    return Curve(
+        cif_won=w * a.cif_won + (1 - w) * b.cif_won,
+        cif_lost=w * a.cif_lost + (1 - w) * b.cif_lost,
+        surv=w * a.surv + (1 - w) * b.surv,
+        at_risk=a.at_risk + b.at_risk,
+        n=a.n,
+        n_closed=a.n_closed,
+    )
+
+
+AGE_GRID = np.array(
+    [0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365, 540, 730], dtype=float
+)
+
+
+def stage_stays(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every stay of a deal in an open stage: (stage, days in it, where it went).
+
+    A stay ends with a move to another stage (``dest`` = that stage index) or is censored
+    at the cut while the deal is still there (``dest`` = -1).
+    """
+    ex = frame.exists
+    e_deal = np.r_[np.flatnonzero(ex), frame.ch_deal]
+    e_stage = np.r_[frame.initial_stage[ex], frame.ch_to]
+    e_at = np.r_[frame.created[ex], frame.ch_at]
+    if not len(e_deal):
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+    o = np.lexsort((np.r_[np.zeros(ex.sum()), np.ones(len(frame.ch_deal))], e_at, e_deal))
+    e_deal, e_stage, e_at = e_deal[o], e_stage[o], e_at[o]
+    # a "move" into the stage the deal is already in is not a new stay
+    keep = np.r_[True, (e_deal[1:] != e_deal[:-1]) | (e_stage[1:] != e_stage[:-1])]
+    e_deal, e_stage, e_at = e_deal[keep], e_stage[keep], e_at[keep]
+    nxt_same = np.r_[e_deal[1:] == e_deal[:-1], False]
+    nxt_stage = np.r_[e_stage[1:], -1]
+    nxt_at = np.r_[e_at[1:], np.nan]
+    is_open = frame.stage_kind[e_stage] == OPEN
+    dest = np.where(nxt_same, nxt_stage, -1)
+    end = np.where(nxt_same, nxt_at, st.t)
+    m = is_open
+    return e_stage[m], np.maximum(end[m] - e_at[m], 0.0), dest[m]
+
+
+@dataclass(frozen=True, eq=False)
+class TimingModel:
+    """Semi-Markov model of the pipeline learned from stays in stages (censoring-aware).
+
+    ``win_by[k, g, u]`` = P(won within u days | in open stage k for AGE_GRID[g] days).
+    """
+
+    win_by: np.ndarray
+    n_exits: np.ndarray  # evidence per stage: min(exits seen, closed deals of its pipeline)
+    creation: tuple[Curve, ...]  # per pipeline: from creation (Aalen–Johansen)
+    creation_pooled: Curve
+    median_win_days: float
+    slips: np.ndarray  # observed (won date - planned date) in days, sorted
+    owner_shift: np.ndarray  # per owner index (+1 slot for "no owner")
+    stage_shift: np.ndarray  # per stage index
+
+    @staticmethod
+    def age_bucket(age: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(AGE_GRID, age, side="right") - 1, 0, len(AGE_GRID) - 1)
+
+    def remaining_win(self, stage: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """P(won eventually | in ``stage`` for ``age`` days), from the stage history alone."""
+        return self.win_by[stage, self.age_bucket(age), -1]
+
+    def window_share(
+        self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
+    ) -> np.ndarray:
+        """For open deals ``idx`` at ``st.t``: the share of their remaining chance to be won
+        that lands in (max(start, t), end]."""
+        t = st.t
+        lo = max(start, t)
+        if end <= lo or not len(idx):
+            return np.zeros(len(idx))
+        stage = st.stage[idx]
+        g = self.age_bucket(np.maximum(t - st.entered[idx], 0.0))
+        u_end = int(min(np.floor(end - t), MAX_DAYS))
+        u_lo = int(min(np.floor(lo - t), MAX_DAYS))
+        curve_end = self.win_by[stage, g, u_end]
+        curve_lo = self.win_by[stage, g, u_lo] if u_lo > 0 else 0.0
+        rem = self.win_by[stage, g, -1]
+        tau = max(self.median_win_days, 1.0)
+        prior_in = np.exp(-(lo - t) / tau) - np.exp(-(end - t) / tau)
+        share = (curve_end - curve_lo + TAIL_MASS * prior_in) / (rem + TAIL_MASS)
+
+        target = st.target_date[idx]
+        has = ~np.isnan(target)
+        if has.any() and len(self.slips):
+            own = frame.owner[idx][has]
+            own = self.owner_shift[np.where(own < 0, len(self.owner_shift) - 1, own)]
+            d = target[has] + own + self.stage_shift[stage[has]]
+            slips = self.slips
+            n = len(slips)
+
+            def cdf(x: np.ndarray) -> np.ndarray:
+                return (np.searchsorted(slips, x, side="right") + 0.5) / (n + 1.0)
+
+            done = cdf(t - d)
+            date_share = np.clip((cdf(end - d) - cdf(lo - d)) / np.maximum(1.0 - done, 1e-6), 0, 1)
+            w = n / (n + SLIP_PRIOR)
+            share[has] = w * date_share + (1 - w) * share[has]
+        return np.clip(share, 0.0, 1.0)
+
+    def created_win_share(self, pipeline: int | None, days_left: np.ndarray) -> np.ndarray:
+        """P(won within ``days_left`` of creation) for a new deal."""
+        c = self.creation_pooled if pipeline is None else self.creation[pipeline]
+        d = np.clip(np.floor(days_left), 0, MAX_DAYS).astype(np.int64)
+        return c.cif_won[d]
+
+
+def _transition_densities(
+    frame: Frame, stage: np.ndarray, dur: np.ndarray, dest: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per open stage k: dens[k, d, u] = P(leave k to stage d on day u) (Aalen–Johansen with
+    every destination a competing event, censored stays in the risk set), surv[k, u] =
+    P(still in k after u days), and the number of exits."""
+    n_st = frame.n_stages
+    size = MAX_DAYS + 1
+    dens = np.zeros((n_st, n_st, size))
+    surv = np.ones((n_st, size))
+    n_exits = np.zeros(n_st)
+    day = np.minimum(np.floor(dur), MAX_DAYS + 1).astype(np.int64)
+    dest = np.where(day > MAX_DAYS, -1, dest)
+    day = np.minimum(day, MAX_DAYS)
+    for k in np.unique(stage):
+        m = stage == k
+        dk, ek = day[m], dest[m]
+        total = np.bincount(dk, minlength=size).astype(float)
+        at_risk = total[::-1].cumsum()[::-1]
+        moved = ek >= 0
+        n_exits[k] = moved.sum()
+        ev = np.zeros((n_st, size))
+        np.add.at(ev, (ek[moved], dk[moved]), 1.0)
+        hz = ev / np.maximum(at_risk, 1.0)[None, :]
+        s = np.cumprod(1.0 - hz.sum(axis=0))
+        s_before = np.r_[1.0, s[:-1]]
+        dens[k] = hz * s_before[None, :]
+        surv[k] = s
+    return dens, surv, n_exits
+
+
+def _win_curves(frame: Frame, dens: np.ndarray, surv: np.ndarray) -> np.ndarray:
+    """win_by[k, g, u] by composing the stage-to-stage densities (renewal equations)."""
+    n_st = frame.n_stages
+    size = MAX_DAYS + 1
+    nfft = 2 * size
+    won = frame.stage_kind == WON
+    is_open = frame.stage_kind == OPEN
+    # f[j]: density of the time to a win from entering stage j
+    f = np.zeros((n_st, size))
+    f[won, 0] = 1.0
+    fd = np.fft.rfft(dens, nfft, axis=2)  # (k, d, freq)
+    for _ in range(max(4, int(is_open.sum()) + 1)):
+        ff = np.fft.rfft(f, nfft, axis=1)
+        new = np.fft.irfft(np.einsum("kdf,df->kf", fd, ff), nfft, axis=1)[:, :size]
+        new = np.maximum(new, 0.0)
+        new[~is_open] = 0.0
+        new[won, 0] = 1.0
+        if np.allclose(new, f, atol=1e-10):
+            f = new
+            break
+        f = new
+    ff = np.fft.rfft(f, nfft, axis=1)
+    out = np.zeros((n_st, len(AGE_GRID), size))
+    for k in np.flatnonzero(is_open):
+        for g, age in enumerate(AGE_GRID):
+            a = int(age)
+            s_a = surv[k, a - 1] if a > 0 else 1.0
+            if s_a <= 1e-9:
+                continue
+            shifted = np.zeros((n_st, size))
+            shifted[:, : size - a] = dens[k, :, a:] / s_a
+            g_fft = np.fft.rfft(shifted, nfft, axis=1)
+            dens_win = np.fft.irfft((g_fft * ff).sum(axis=0), nfft)[:size]
+            out[k, g] = np.clip(np.cumsum(np.maximum(dens_win, 0.0)), 0.0, 1.0)
+    return out
+
+
+def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
+    """Fit on a cut frame (only facts known at ``frame.t``)."""
+    st = st if st is not None else state(frame)
+    stage, dur, dest = stage_stays(frame, st)
+    dens, surv, n_exits = _transition_densities(frame, stage, dur, dest)
+    win_by = _win_curves(frame, dens, surv)
+    closed = frame.exists & (st.kind != OPEN)
+    closed_per_pipeline = np.bincount(frame.pipeline[closed], minlength=len(frame.pipeline_ids))
+    n_exits = np.minimum(n_exits, closed_per_pipeline[frame.stage_pipeline])
+
+    ex = frame.exists
+    kind = st.kind
+    cdur = np.where(kind == OPEN, st.t, st.closed_at) - frame.created
+    cdur = np.maximum(np.nan_to_num(cdur, nan=0.0), 0.0)
+    cpool = aalen_johansen(cdur[ex], kind[ex].astype(np.int64))
+    creation = []
+    for p in range(len(frame.pipeline_ids)):
+        m = ex & (frame.pipeline == p)
+        if not m.any():
+            creation.append(cpool)
+            continue
+        c = aalen_johansen(cdur[m], kind[m].astype(np.int64))
+        creation.append(blend_curves(c, cpool, c.n / (c.n + STAGE_PRIOR_SPELLS)))
+    won = ex & (kind == WON)
+    med = float(np.median(cdur[won])) if won.any() else 60.0
+
+    slips, owner_shift, stage_shift = _fit_slips(frame, st)
+    return TimingModel(
+        win_by=win_by,
+        n_exits=n_exits,
+        creation=tuple(creation),
+        creation_pooled=cpool,
+        median_win_days=med,
+        slips=slips,
+        owner_shift=owner_shift,
+        stage_shift=stage_shift,
+    )
+
+
+def _fit_slips(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Won deals with a planned date recorded before their close: how late it was met.
+
+    The first recorded version of the target date is compared with the win date (the
+    original promise, so reps who keep moving the date are seen as slipping).
+    """
+    n_own = len(frame.owner_ids) + 1
+    zeros = np.zeros(n_own), np.zeros(frame.n_stages)
+    won = frame.exists & (st.kind == WON)
+    if not len(frame.dates_deal) or not won.any():
+        return np.zeros(0), *zeros
+    dd, kn, val = frame.dates_deal, frame.dates_known, frame.dates_value
+    ok = won[dd] & (kn < st.closed_at[dd]) & ~np.isnan(val)
+    if not ok.any():
+        return np.zeros(0), *zeros
+    dd, kn, val = dd[ok], kn[ok], val[ok]
+    o = np.lexsort((kn, dd))
+    dd, kn, val = dd[o], kn[o], val[o]
+    first = np.r_[True, dd[1:] != dd[:-1]]
+    dd, kn, val = dd[first], kn[first], val[first]
+    slip = st.closed_at[dd] - val
+    # stage at the moment the date was recorded
+    stage_then = _stage_at(frame, dd, kn)
+    med = float(np.median(slip))
+    own = np.where(frame.owner[dd] < 0, n_own - 1, frame.owner[dd])
+    owner_shift = _shrunk_median_shift(own, slip, med, n_own)
+    stage_shift = _shrunk_median_shift(stage_then, slip, med, frame.n_stages)
+    return np.sort(slip - med) + med, owner_shift, stage_shift
+
+
+def _shrunk_median_shift(group: np.ndarray, values: np.ndarray, med: float, size: int):
+    out = np.zeros(size)
+    for g in np.unique(group):
+        v = values[group == g]
+        out[g] = (np.median(v) - med) * len(v) / (len(v) + SLIP_PRIOR)
+    return out
+
+
+def _stage_at(frame: Frame, deal: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Stage of each (deal, moment), from the sorted stage changes."""
+    out = frame.initial_stage[deal].copy()
+    if not len(frame.ch_deal):
+        return out
+    span = float(np.nanmax(np.abs(np.r_[frame.ch_at, at]))) + 1.0
+    key = frame.ch_deal * (4 * span) + frame.ch_at
+    q = deal * (4 * span) + at
+    pos = np.searchsorted(key, q, side="right") - 1
+    ok = (pos >= 0) & (frame.ch_deal[np.maximum(pos, 0)] == deal)
+    out[ok] = frame.ch_to[pos[ok]]
+    return out
+
+
+def fit_timing_as_of(frame: Frame, t: float) -> TimingModel:
+    return fit_timing(as_of(frame, t))

@@ -1,0 +1,171 @@
+"""Win probability of open deals: a regularised logistic regression on snapshots of the
+organisation's own past open deals, blended towards the stage prior while history is thin.
+
+Training rows: the deals open at past cut dates s (a grid up to ``t - H``), with their
+features as known at s and the label "won within H days of s" as known at ``t`` (so
+every label is fully observed: no survivorship, nothing after ``t``). H is the 90th
+percentile of the time from creation to a win, within [30, 365] days.
+
+A logistic regression fitted by maximum likelihood is calibrated on its training
+distribution by construction; the stage prior enters as a feature (its logit), so the model
+learns how far to move away from it. With n labelled deals the result is
+``w * model + (1 - w) * prior`` with ``w = n / (n + MODEL_PRIOR_DEALS)``; with no closed
+deals at all it is the stage's default probability.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from .asof import State, as_of, state
+from .closedate import TimingModel
+from .data import OPEN, WON, Frame
+from .features import (
+    Encoders,
+    feature_matrix,
+    feature_names,
+    fit_encoders,
+    stage_prior,
+)
+
+MODEL_PRIOR_DEALS = 50.0
+MAX_SNAPSHOTS = 24
+MAX_ROWS = 200_000
+MIN_CLASS_ROWS = 5
+L2_C = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class ProbabilityModel:
+    encoders: Encoders
+    timing: TimingModel
+    mean: np.ndarray | None
+    scale: np.ndarray | None
+    coef: np.ndarray | None
+    intercept: float
+    weight: float  # weight of the learned model vs the stage prior
+    horizon: float
+    n_rows: int
+    n_deals: int
+    names: tuple[str, ...]
+
+    def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
+        """P(won) for deals ``idx`` open at ``st.t`` (the frame must be cut at ``st.t``)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        prior = stage_prior(frame, st, idx, self.timing)
+        if self.coef is None or not len(idx):
+            return prior
+        x = feature_matrix(frame, st, idx, self.encoders, prior)
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return np.clip(self.weight * p + (1 - self.weight) * prior, 0.0, 1.0)
+
+    def stage_prior(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
+        return stage_prior(frame, st, np.asarray(idx, dtype=np.int64), self.timing)
+
+    def top_factors(
+        self, frame: Frame, st: State, idx: np.ndarray, k: int = 3
+    ) -> list[list[tuple[str, float]]]:
+        """Per deal: the k features that move its log-odds most (name, contribution)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if self.coef is None or not len(idx):
+            return [[] for _ in idx]
+        prior = stage_prior(frame, st, idx, self.timing)
+        x = feature_matrix(frame, st, idx, self.encoders, prior)
+        contrib = (x - self.mean) / self.scale * self.coef * self.weight
+        names = np.array(self.names, dtype=object)
+        base = len(names) - frame.n_stages
+        # one-hot stage columns are reported as one "stage" factor
+        stage_c = contrib[:, base:].sum(axis=1)
+        contrib = np.column_stack([contrib[:, :base], stage_c])
+        names = np.r_[names[:base], ["stage"]]
+        order = np.argsort(-np.abs(contrib), axis=1)[:, :k]
+        return [
+            [(str(names[j]), float(contrib[r, j])) for j in order[r] if contrib[r, j] != 0]
+            for r in range(len(idx))
+        ]
+
+
+def label_horizon(frame: Frame, st: State) -> float:
+    won = st.exists & (st.kind == WON)
+    if not won.any():
+        return 180.0
+    cycle = st.closed_at[won] - frame.created[won]
+    return float(np.clip(np.quantile(cycle, 0.9), 30.0, 365.0))
+
+
+def snapshot_dates(frame: Frame, horizon: float) -> np.ndarray:
+    t = frame.t
+    if not frame.exists.any():
+        return np.zeros(0)
+    first = float(frame.created[frame.exists].min())
+    last = t - horizon
+    if last <= first:
+        return np.zeros(0)
+    span = min(last - first, 730.0)
+    step = max(7.0, span / MAX_SNAPSHOTS)
+    k = int(span // step) + 1
+    return last - step * np.arange(k)
+
+
+def fit_probability(
+    frame: Frame, timing: TimingModel, st: State | None = None, seed: int = 0
+) -> ProbabilityModel:
+    """Fit on a cut frame: only facts known at ``frame.t`` are used."""
+    st = st if st is not None else state(frame)
+    enc = fit_encoders(frame, st)
+    horizon = label_horizon(frame, st)
+    names = tuple(feature_names(frame))
+    xs, ys, deals = [], [], []
+    won_at = np.where(st.exists & (st.kind == WON), st.closed_at, np.inf)
+    for s in snapshot_dates(frame, horizon):
+        cut = as_of(frame, s)
+        ss = state(cut)
+        idx = np.flatnonzero(ss.open)
+        if not len(idx):
+            continue
+        prior = stage_prior(cut, ss, idx, timing)
+        xs.append(feature_matrix(cut, ss, idx, enc, prior, folds=True))
+        ys.append(won_at[idx] <= s + horizon)
+        deals.append(idx)
+    empty = ProbabilityModel(enc, timing, None, None, None, 0.0, 0.0, horizon, 0, 0, names)
+    if not xs:
+        return empty
+    x = np.vstack(xs)
+    y = np.concatenate(ys)
+    d = np.concatenate(deals)
+    if len(y) > MAX_ROWS:
+        keep = np.random.default_rng(seed).choice(len(y), MAX_ROWS, replace=False)
+        x, y, d = x[keep], y[keep], d[keep]
+    if y.sum() < MIN_CLASS_ROWS or (~y).sum() < MIN_CLASS_ROWS:
+        return empty
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    xz = (x - mean) / scale
+    clf = LogisticRegression(C=L2_C, max_iter=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(xz, y)
+    n_deals = len(np.unique(d))
+    return ProbabilityModel(
+        encoders=enc,
+        timing=timing,
+        mean=mean,
+        scale=scale,
+        coef=clf.coef_[0].copy(),
+        intercept=float(clf.intercept_[0]),
+        weight=n_deals / (n_deals + MODEL_PRIOR_DEALS),
+        horizon=horizon,
+        n_rows=len(y),
+        n_deals=n_deals,
+        names=names,
+    )
+
+
+def open_indices(st: State) -> np.ndarray:
+    return np.flatnonzero(st.exists & (st.kind == OPEN))

@@ -1,0 +1,139 @@
+"""The period distribution: seeded, ordered quantiles, honest coverage, monotone in wins."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voronka.forecasting.engine import (
+    History,
+    PeriodError,
+    StageChangeRecord,
+    as_of,
+    build_frame,
+    fit,
+    forecast_period,
+    from_days,
+    parse_period,
+    state,
+)
+from voronka.forecasting.engine import synthetic as S
+
+
+@pytest.fixture(scope="module")
+def cut_model(synth_frame):
+    cut = as_of(synth_frame, synth_frame.t - 45)
+    return cut, fit(cut), state(cut)
+
+
+def test_same_seed_same_numbers(cut_model):
+    cut, m, s = cut_model
+    a = forecast_period(m, cut, s.t - 10, s.t + 20, plan=2e6, seed=7, st=s)
+    b = forecast_period(m, cut, s.t - 10, s.t + 20, plan=2e6, seed=7, st=s)
+    c = forecast_period(m, cut, s.t - 10, s.t + 20, plan=2e6, seed=8, st=s)
+    assert (a.expected, a.p10, a.p50, a.p90, a.prob_meet_plan) == (
+        b.expected,
+        b.p10,
+        b.p50,
+        b.p90,
+        b.prob_meet_plan,
+    )
+    assert np.array_equal(a.samples, b.samples)
+    assert not np.array_equal(a.samples, c.samples)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 2**32 - 1), days=st.floats(1, 120), plan=st.floats(0, 1e8))
+def test_quantiles_are_ordered_and_plan_probability_is_a_probability(cut_model, seed, days, plan):
+    cut, m, s = cut_model
+    r = forecast_period(m, cut, s.t, s.t + days, plan=plan, seed=seed, st=s, n_sims=500)
+    assert r.won_so_far <= r.p10 <= r.p50 <= r.p90
+    assert 0.0 <= r.prob_meet_plan <= 1.0
+    assert np.all((r.p_in_period >= 0) & (r.p_in_period <= r.p_win + 1e-12))
+    assert r.gap == pytest.approx(plan - r.expected)
+
+
+@pytest.fixture(scope="module")
+def with_extra_win(synth):
+    """The history and the same history plus one deal won inside the period."""
+    hist = synth.history
+    base = build_frame(hist)
+    t = base.t - 10
+    won = dataclasses.replace(
+        hist.deals[0],
+        id=10**7,
+        external_id="new",
+        created_at=from_days(t - 400),
+        changes=(StageChangeRecord(S.N_OPEN + 1, from_days(t - 5)),),
+        stage_id=S.N_OPEN + 1,
+        stage_kind="won",
+        closed_at=from_days(t - 5),
+        won=True,
+        amount=1.0,
+    )
+    more = build_frame(History(hist.deals + (won,), hist.stages, hist.loaded_at))
+    c1, c2 = as_of(base, t), as_of(more, t)
+    return t, c1, c2, fit(c1)  # the same model: the live forecast between two retrains
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(amount=st.floats(1.0, 1e7), seed=st.integers(0, 1000))
+def test_adding_a_won_deal_never_lowers_the_forecast(with_extra_win, amount, seed):
+    t, c1, c2, m = with_extra_win
+    amounts = c2.amount.copy()
+    amounts[-1] = amount
+    c2 = dataclasses.replace(c2, amount=amounts)
+    r1 = forecast_period(m, c1, t - 20, t + 10, seed=seed, n_sims=500)
+    r2 = forecast_period(m, c2, t - 20, t + 10, seed=seed, n_sims=500)
+    assert r2.won_so_far == pytest.approx(r1.won_so_far + amount)
+    assert r2.expected >= r1.expected
+    assert r2.p10 >= r1.p10 and r2.p50 >= r1.p50 and r2.p90 >= r1.p90
+
+
+def test_backtest_error_and_interval_coverage(synth_backtest):
+    r = synth_backtest
+    assert len(r.periods) >= 12
+    assert r.mape < 0.3
+    assert r.mape < r.baseline_mape / 2
+    assert 0.6 <= r.coverage <= 0.95
+    js = r.to_json()
+    assert set(js["periods"][0]) >= {"expected", "p10", "p50", "p90", "actual"}
+    assert set(js["deals"][0]) >= {"id", "external_id", "as_of", "p", "outcome"}
+
+
+def test_bad_periods_and_plans_are_clear_errors(cut_model):
+    cut, m, s = cut_model
+    assert parse_period("2026-03") == (
+        parse_period("2026-Q1")[0].replace(month=3),
+        parse_period("2026-Q2")[0],
+    )
+    for bad in ("2026-13", "2026-Q5", "26-03", "", "2026/03", None):
+        with pytest.raises(PeriodError):
+            parse_period(bad)
+    with pytest.raises(PeriodError):
+        forecast_period(m, cut, s.t, s.t + 30, plan=-1.0, st=s)
+    with pytest.raises(PeriodError):
+        forecast_period(m, cut, s.t, s.t - 1, st=s)
+
+
+def test_deals_without_amount_count_with_recent_won_amounts(synth):
+    hist = synth.history
+    blank = History(
+        tuple(
+            dataclasses.replace(d, amount=None) if d.stage_kind == "open" else d for d in hist.deals
+        ),
+        hist.stages,
+        hist.loaded_at,
+    )
+    f = build_frame(blank)
+    m = fit(f)
+    r = forecast_period(m, f, f.t, f.t + 30, seed=1)
+    assert r.open_expected > 0 and np.isfinite([r.expected, r.p10, r.p90]).all()
+    # amounts known only for closed deals must not become a feature (it would leak)
+    assert not m.probability.encoders.use_amount

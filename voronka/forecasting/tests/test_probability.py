@@ -1,0 +1,98 @@
+"""Win probabilities: calibrated, better than the stage baselines, sane with no history."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voronka.forecasting.engine import History, as_of, build_frame, fit, score, state
+from voronka.forecasting.engine import synthetic as S
+
+from .helpers import day, deal, pipeline_stages
+
+
+def test_beats_both_stage_baselines_on_brier(synth_backtest):
+    r = synth_backtest
+    assert r.model.n > 2000
+    assert r.model.brier < r.stage_default.brier - 0.005
+    assert r.model.brier < r.stage_rate.brier - 0.005
+    assert r.model.log_loss < r.stage_default.log_loss
+
+
+def test_calibrated_within_a_few_points_per_decile(synth_backtest):
+    big = [b for b in synth_backtest.model.reliability if b["n"] >= 100]
+    assert len(big) >= 5
+    for b in big:
+        assert abs(b["predicted"] - b["observed"]) < 0.08, b
+
+
+def test_close_to_the_known_true_probability(synth, synth_frame):
+    t = synth_frame.t - 200
+    cut = as_of(synth_frame, t)
+    s = state(cut)
+    idx = np.flatnonzero(s.open)
+    p = fit(cut).predict(cut, s, idx)
+    truth = S.true_probability(
+        synth, s.stage[idx], idx, t - s.entered[idx], t - synth_frame.created[idx], t
+    )
+    y = state(synth_frame).kind[idx] == 1
+    oracle = score(truth, y).brier
+    assert score(p, y).brier < oracle + 0.02
+    assert abs(p.mean() - truth.mean()) < 0.05
+    # it ranks deals like the truth does
+    assert np.corrcoef(p, truth)[0, 1] > 0.8
+
+
+def test_no_closed_deals_gives_the_stage_defaults():
+    deals = [deal(i, i, path=[(2, i + 3)] if i % 2 else ()) for i in range(1, 40)]
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(60)))
+    s = state(f)
+    idx = np.flatnonzero(s.open)
+    m = fit(f)
+    assert m.probability.weight == 0.0
+    p = m.predict(f, s, idx)
+    assert np.allclose(p, f.stage_default_p[s.stage[idx]])
+
+
+def test_empty_history_does_not_fail():
+    f = build_frame(History((), pipeline_stages(), day(0)))
+    m = fit(f)
+    s = state(f)
+    assert m.predict(f, s, np.flatnonzero(s.open)).shape == (0,)
+
+
+def test_top_factors_name_real_features(synth_frame):
+    cut = as_of(synth_frame, synth_frame.t - 100)
+    s = state(cut)
+    idx = np.flatnonzero(s.open)[:20]
+    m = fit(cut)
+    factors = m.probability.top_factors(cut, s, idx)
+    assert len(factors) == 20
+    names = set(m.probability.names)
+    assert all(1 <= len(f) <= 3 and all(n in names for n, _ in f) for f in factors)
+
+
+moves = st.lists(st.tuples(st.integers(1, 5), st.floats(0, 200, allow_nan=False)), max_size=4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-50, 200, allow_nan=False), moves, st.one_of(st.none(), st.floats(0, 1e7))
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.floats(0, 260),
+)
+def test_probabilities_are_in_0_1(rows, cut_day):
+    deals = []
+    for i, (created, path, amount) in enumerate(rows, start=1):
+        path = sorted(path, key=lambda x: x[1])
+        deals.append(deal(i, created, path=path, amount=amount, owner=i % 3))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(260)))
+    cut = as_of(f, f.t - 260 + cut_day)
+    s = state(cut)
+    idx = np.flatnonzero(s.open)
+    p = fit(cut).predict(cut, s, idx)
+    assert np.all((p >= 0) & (p <= 1)) and not np.isnan(p).any()
