@@ -207,6 +207,15 @@ def deal_move(
         locked.lost_note = lost_note or ""
     elif locked.lost_reason_id:
         locked.lost_reason = None
+    if (
+        locked.owner_id is None
+        and not stage.is_lead_stage
+        and by is not None
+        and not getattr(by, "is_admin", True)
+    ):
+        # An unassigned lead taken out of the inbox goes to whoever takes it; otherwise it
+        # would leave the zone of the rep or head who moved it (an admin sees it anyway).
+        locked.owner = by
     from_stage = locked.stage
     locked.stage = stage
     locked.stage_entered_at = now

@@ -204,3 +204,13 @@ def test_next_step_cache_follows_activities(rep, stages):
     d = Deal.objects.get(pk=deal.pk)
     assert d.next_step_at is None
     assert d.last_activity_at is not None and d.last_activity_at <= timezone.now()
+
+
+def test_a_rep_who_takes_an_unassigned_lead_becomes_its_owner(rep, admin_user, head, stages):
+    lead = make_deal(owner=None, by=head, stage=stages["lead"])
+    moved = deal_move(lead, stages["qualification"], rep)
+    assert moved.owner == rep
+    assert Deal.objects.visible_to(rep).filter(pk=lead.pk).exists()
+
+    other = make_deal(owner=None, by=head, stage=stages["lead"])
+    assert deal_move(other, stages["qualification"], admin_user).owner is None

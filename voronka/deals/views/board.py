@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -19,7 +18,7 @@ from voronka.deals import selectors
 from voronka.deals.choices import StageKind
 from voronka.deals.errors import DealError
 from voronka.deals.forms import MoveForm
-from voronka.deals.services import deal_move, deal_update, describe_missing
+from voronka.deals.services import deal_move, describe_missing
 
 
 def _page_size() -> int:
@@ -161,12 +160,6 @@ def _refusal(request, deal, stage, *, message, missing=(), next_url, context, fo
     return response
 
 
-def _takes_the_lead(user, deal, target) -> bool:
-    """An unassigned lead taken out of the inbox goes to whoever takes it; otherwise it
-    would leave the zone of the rep or head who moved it (an admin sees it anyway)."""
-    return deal.owner_id is None and not target.is_lead_stage and not user.is_admin
-
-
 @require_POST
 @login_required
 def move(request, pk):
@@ -192,23 +185,16 @@ def move(request, pk):
     target = cd["stage"]
     from_stage = deal.stage
     try:
-        with transaction.atomic():
-            version = cd["version"]
-            if _takes_the_lead(request.user, deal, target):
-                deal = deal_update(
-                    deal, by=request.user, expected_version=version, owner=request.user
-                )
-                version = deal.version
-            moved = deal_move(
-                deal,
-                target,
-                request.user,
-                cd["override_reason"],
-                lost_reason=cd["lost_reason"],
-                lost_note=cd["lost_note"],
-                contract_actual=cd["contract_actual"],
-                expected_version=version,
-            )
+        moved = deal_move(
+            deal,
+            target,
+            request.user,
+            cd["override_reason"],
+            lost_reason=cd["lost_reason"],
+            lost_note=cd["lost_note"],
+            contract_actual=cd["contract_actual"],
+            expected_version=cd["version"],
+        )
     except DealError as err:
         deal = selectors.get_visible_deal(request.user, pk)
         return _refusal(
