@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from voronka.core.testing import make_activity, make_deal, make_user
 from voronka.deals.errors import DealError
@@ -44,7 +44,10 @@ def test_leaving_qualification_needs_a_future_next_step(rep, stages):
         deal_move(deal, stages["probability"], rep)
     assert err.value.code == "criteria_missing"
     assert [m.code for m in err.value.missing] == ["next_step_missing"]
-    assert "next step" in describe_missing(err.value.missing[0])
+    with translation.override("en"):
+        assert "next step" in describe_missing(err.value.missing[0])
+    with translation.override("ru"):
+        assert "следующий шаг" in describe_missing(err.value.missing[0])
     assert snapshot(deal) == before
 
     make_activity(deal=deal, owner=rep, due_in_days=-1)  # overdue does not count
