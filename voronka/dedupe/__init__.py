@@ -1,0 +1,1 @@
+"""Duplicate control: the pure matching core lives in voronka.dedupe.matching."""

@@ -1,0 +1,393 @@
+"""Explainable pairwise score, computed for many pairs at once (numpy + rapidfuzz).
+
+A score is a sum of log-odds points: each field that agrees adds points, each field that
+disagrees takes some away, a missing value counts zero. The same code scores one pair
+(:func:`score`, with reasons) and millions of pairs in the batch scan (:func:`pair_points`),
+so the review queue and the warning while typing always agree with the scan.
+
+Exact agreements (same phone, same e-mail, same ИНН...) come in as ``Shared`` counts: how
+many records carry the shared key. A phone shared by two records is strong evidence; an
+office switchboard shared by thirty is weak.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from voronka.dedupe.matching.keys import (
+    COMPANY,
+    K_DOMAIN,
+    K_EMAIL,
+    K_IDENT,
+    K_INN,
+    K_LOCAL,
+    K_NAME,
+    K_PHONE,
+    Keys,
+    Record,
+    make_keys,
+)
+
+MATCH = 1.0  # points at or above: the same record
+REVIEW = -2.5  # points at or above (and below MATCH): worth a look
+
+PRIOR = -6.0
+
+# Points, by field and verdict. Tuned on the generator in bench/dedupe and on FEBRL.
+W = {
+    "phone_rare": 6.5, "phone_few": 5.0, "phone_hub": 3.0, "phone_differ": -1.0,
+    "phone_close": 2.0,
+    "email_rare": 7.5, "email_hub": 4.0, "local_rare": 1.0, "local_hub": 0.5,
+    "email_differ": -0.5,
+    "inn_same": 8.0, "inn_differ": -10.0, "kpp_differ": -9.0,
+    "ident_same": 6.0, "ident_close": 0.0, "ident_differ": -2.5,
+    "surname_same": 3.0, "surname_close": 1.5, "surname_far": -1.0, "surname_differ": -4.0,
+    "given_same": 2.5, "given_close": 1.0, "given_far": -0.5, "given_differ": -3.0,
+    "initial_same": 0.5, "initial_differ": -3.0,
+    "gender_differ": -5.0, "lone_differ": -0.5,
+    "middle_same": 1.0, "middle_initial": 0.3, "middle_differ": -2.5,
+    "name_rare": 1.0, "name_uncommon": 0.5,
+    "company_same": 0.5, "company_differ": -1.0,
+    "org_same": 4.0, "org_close": 2.5, "org_far": 0.0, "org_differ": -4.0,
+    "domain_same": 2.0,
+    "birth_same": 3.0, "birth_close": 0.5, "birth_differ": -2.5,
+    "address_same": 2.0, "address_close": 0.5, "address_differ": -1.5,
+}  # fmt: skip
+
+_STR_FIELDS = (
+    "given", "surname", "middle", "company", "address", "birth", "ident", "inn", "kpp", "phone",
+)  # fmt: skip
+
+
+class Columns:
+    """Keys of many records as parallel arrays (strings as numpy object arrays)."""
+
+    __slots__ = ("n", "is_company", "gender", "has_phone", "has_email", *_STR_FIELDS)
+
+    def __init__(self, keys: list[Keys] | None = None):
+        keys = keys or []
+        self.n = len(keys)
+        for f in _STR_FIELDS:
+            arr = np.empty(self.n, dtype=object)
+            if f == "phone":
+                arr[:] = [k.phones[0] if k.phones else "" for k in keys]
+            else:
+                arr[:] = [getattr(k, f) for k in keys]
+            setattr(self, f, arr)
+        self.is_company = np.fromiter((k.kind == COMPANY for k in keys), bool, self.n)
+        self.gender = np.fromiter((k.gender for k in keys), np.int8, self.n)
+        self.has_phone = np.fromiter((bool(k.phones) for k in keys), bool, self.n)
+        self.has_email = np.fromiter((bool(k.emails) for k in keys), bool, self.n)
+
+    def take(self, idx) -> "Columns":
+        out = Columns.__new__(Columns)
+        out.n = len(idx)
+        for f in ("is_company", "gender", "has_phone", "has_email", *_STR_FIELDS):
+            setattr(out, f, getattr(self, f)[idx])
+        return out
+
+
+@dataclass
+class Shared:
+    """Exact keys two records share, as the size of the smallest such block (0: none)."""
+
+    phone: np.ndarray
+    email: np.ndarray
+    local: np.ndarray
+    inn: np.ndarray
+    ident: np.ndarray
+    name: np.ndarray
+    domain: np.ndarray
+
+    @classmethod
+    def zeros(cls, n: int) -> "Shared":
+        return cls(*(np.zeros(n, np.int32) for _ in range(7)))
+
+
+def _sim(a, b, scorer, workers) -> np.ndarray:
+    if len(a) == 0:
+        return np.zeros(0, np.float32)
+    return process.cpdist(a, b, scorer=scorer, workers=workers, dtype=np.float32)
+
+
+def _present(arr) -> np.ndarray:
+    return np.fromiter((bool(x) for x in arr), bool, len(arr))
+
+
+def _len1(arr) -> np.ndarray:
+    return np.fromiter((len(x) == 1 for x in arr), bool, len(arr))
+
+
+def _first(arr) -> np.ndarray:
+    return np.array([x[:1] for x in arr], dtype=object)
+
+
+def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
+    """Points for aligned pairs (A[i], B[i]). With ``explain`` also the per-field points."""
+    n = A.n
+    workers = -1 if n >= 20_000 else 1
+    pts = np.full(n, PRIOR, np.float32)
+    parts: dict[str, np.ndarray] = {}
+
+    def add(name, mask, value):
+        if not np.any(mask):
+            return
+        v = np.where(mask, np.float32(value), np.float32(0))
+        pts.__iadd__(v)
+        if explain:
+            parts[name] = parts.get(name, 0) + v
+
+    # --- identifiers -------------------------------------------------------------------
+    add("phone_rare", (shared.phone > 0) & (shared.phone <= 4), W["phone_rare"])
+    add("phone_few", (shared.phone > 4) & (shared.phone <= 10), W["phone_few"])
+    add("phone_hub", shared.phone > 10, W["phone_hub"])
+    p_both = (shared.phone == 0) & A.has_phone & B.has_phone
+    if np.any(p_both):
+        # one mistyped digit in the first number: close, not different
+        ps = _sim(A.phone, B.phone, fuzz.ratio, workers)
+        close = p_both & (ps >= 90)
+        add("phone_close", close, W["phone_close"])
+        add("phone_differ", p_both & ~close, W["phone_differ"])
+    add("email_rare", (shared.email > 0) & (shared.email <= 6), W["email_rare"])
+    add("email_hub", shared.email > 6, W["email_hub"])
+    no_email = shared.email == 0
+    add("local_rare", no_email & (shared.local > 0) & (shared.local <= 6), W["local_rare"])
+    add("local_hub", no_email & (shared.local > 6), W["local_hub"])
+    add(
+        "email_differ",
+        no_email & (shared.local == 0) & A.has_email & B.has_email,
+        W["email_differ"],
+    )
+    inn_a, inn_b = _present(A.inn), _present(B.inn)
+    inn_same = shared.inn > 0
+    add("inn_same", inn_same, W["inn_same"])
+    add("inn_differ", inn_a & inn_b & ~inn_same, W["inn_differ"])
+    if np.any(inn_same):
+        kpp_both = _present(A.kpp) & _present(B.kpp)
+        kpp_diff = np.array([a != b for a, b in zip(A.kpp, B.kpp, strict=True)], bool)
+        add("kpp_differ", inn_same & kpp_both & kpp_diff, W["kpp_differ"])
+    id_a, id_b = _present(A.ident), _present(B.ident)
+    id_same = shared.ident > 0
+    add("ident_same", id_same, W["ident_same"])
+    id_both = id_a & id_b & ~id_same
+    if np.any(id_both):
+        s = _sim(A.ident, B.ident, fuzz.ratio, workers)
+        add("ident_differ", id_both & (s < 80), W["ident_differ"])
+
+    # --- names of people ---------------------------------------------------------------
+    person = ~(A.is_company | B.is_company)
+    ga, gb = _present(A.given), _present(B.given)
+    sa, sb = _present(A.surname), _present(B.surname)
+    if np.any(person & ((ga | sa) & (gb | sb))):
+        g = _sim(A.given, B.given, fuzz.ratio, workers)
+        s = _sim(A.surname, B.surname, fuzz.token_set_ratio, workers)
+        gx = _sim(A.given, B.surname, fuzz.ratio, workers)
+        sx = _sim(A.surname, B.given, fuzz.ratio, workers)
+        # initials compare by their letter
+        ia, ib = _len1(A.given), _len1(B.given)
+        init = ga & gb & (ia | ib)
+        if np.any(init):
+            same_first = _first(A.given) == _first(B.given)
+            g = np.where(init, np.where(same_first, 100, 0), g).astype(np.float32)
+        g_ok, s_ok = ga & gb, sa & sb
+        gx_ok, sx_ok = ga & sb & ~init, sa & gb
+        straight = np.where(g_ok, g, 50) + np.where(s_ok, s, 50)
+        crossed = np.where(gx_ok, gx, 50) + np.where(sx_ok, sx, 50)
+        use_x = crossed > straight + 1
+        G = np.where(use_x, sx, g)
+        S = np.where(use_x, gx, s)
+        G_ok = np.where(use_x, sx_ok, g_ok) & person
+        S_ok = np.where(use_x, gx_ok, s_ok) & person
+        G_init = init & ~use_x
+
+        # a lone word ("Василиса", "Петров") may be either name: disagreement weighs less
+        lone = (ga ^ sa) | (gb ^ sb)
+        add("surname_same", S_ok & (S >= 92), W["surname_same"])
+        add("surname_close", S_ok & (S >= 78) & (S < 92), W["surname_close"])
+        add("surname_far", S_ok & (S >= 62) & (S < 78), W["surname_far"])
+        add("surname_differ", S_ok & (S < 62) & ~lone, W["surname_differ"])
+        add("lone_differ", (S_ok | G_ok) & lone & (np.where(S_ok, S, 100) < 62), W["lone_differ"])
+        full = G_ok & ~G_init
+        add("initial_same", G_ok & G_init & (G >= 100), W["initial_same"])
+        add("initial_differ", G_ok & G_init & (G < 100), W["initial_differ"])
+        add("given_same", full & (G >= 92), W["given_same"])
+        add("given_close", full & (G >= 75) & (G < 92), W["given_close"])
+        add("given_far", full & (G >= 60) & (G < 75), W["given_far"])
+        add("given_differ", full & (G < 60) & ~lone, W["given_differ"])
+        add("lone_differ", full & lone & (G < 60), W["lone_differ"])
+        add(
+            "gender_differ",
+            person & (A.gender > 0) & (B.gender > 0) & (A.gender != B.gender),
+            W["gender_differ"],
+        )
+        ma, mb = _present(A.middle), _present(B.middle)
+        m_both = person & ma & mb
+        if np.any(m_both):
+            m = _sim(A.middle, B.middle, fuzz.ratio, workers)
+            m_init = _len1(A.middle) | _len1(B.middle)
+            m_first = _first(A.middle) == _first(B.middle)
+            add("middle_initial", m_both & m_init & m_first, W["middle_initial"])
+            add(
+                "middle_differ",
+                m_both & ((m_init & ~m_first) | (~m_init & (m < 67))),
+                W["middle_differ"],
+            )
+            add("middle_same", m_both & ~m_init & (m >= 85), W["middle_same"])
+
+    add("name_rare", (shared.name > 0) & (shared.name <= 2), W["name_rare"])
+    add("name_uncommon", (shared.name > 2) & (shared.name <= 5), W["name_uncommon"])
+
+    # --- companies -----------------------------------------------------------------------
+    ca, cb = _present(A.company), _present(B.company)
+    c_both = ca & cb
+    if np.any(c_both):
+        cs = _sim(A.company, B.company, fuzz.token_sort_ratio, workers)
+        ct = _sim(A.company, B.company, fuzz.token_set_ratio, workers)
+        c = np.maximum(cs, ct - 5)
+        org = c_both & ~person
+        add("org_same", org & (c >= 95), W["org_same"])
+        add("org_close", org & (c >= 88) & (c < 95), W["org_close"])
+        add("org_differ", org & (c < 75), W["org_differ"])
+        add("company_same", c_both & person & (c >= 90), W["company_same"])
+        add("company_differ", c_both & person & (c < 50), W["company_differ"])
+    add("domain_same", shared.domain > 0, W["domain_same"])
+
+    # --- birth date, address -------------------------------------------------------------
+    ba, bb = _present(A.birth), _present(B.birth)
+    b_both = ba & bb
+    if np.any(b_both):
+        bs = _sim(A.birth, B.birth, fuzz.ratio, workers)
+        add("birth_same", b_both & (bs >= 100), W["birth_same"])
+        add("birth_close", b_both & (bs >= 75) & (bs < 100), W["birth_close"])
+        add("birth_differ", b_both & (bs < 75), W["birth_differ"])
+    aa, ab = _present(A.address), _present(B.address)
+    a_both = aa & ab
+    if np.any(a_both):
+        ad = _sim(A.address, B.address, fuzz.token_set_ratio, workers)
+        add("address_same", a_both & (ad >= 90), W["address_same"])
+        add("address_close", a_both & (ad >= 75) & (ad < 90), W["address_close"])
+        add("address_differ", a_both & (ad < 50), W["address_differ"])
+    return (pts, parts) if explain else pts
+
+
+# --- one pair, with reasons ------------------------------------------------------------
+
+_REASON_TEXT = {
+    "phone_rare": "same phone", "phone_few": "same phone (shared by a few records)",
+    "phone_hub": "same phone (shared by many records)", "phone_differ": "different phones",
+    "email_rare": "same e-mail", "email_hub": "same e-mail (shared by several records)",
+    "local_rare": "same e-mail name at another domain",
+    "local_hub": "common e-mail name at another domain", "email_differ": "different e-mails",
+    "inn_same": "same INN", "inn_differ": "different INN", "kpp_differ": "different KPP",
+    "ident_same": "same identifier", "ident_differ": "different identifier",
+    "surname_same": "same surname", "surname_close": "similar surname",
+    "surname_far": "somewhat similar surname", "surname_differ": "different surname",
+    "given_same": "same first name", "given_close": "similar first name",
+    "given_far": "somewhat similar first name", "given_differ": "different first name",
+    "lone_differ": "name differs",
+    "phone_close": "phone differs by one digit",
+    "initial_same": "initial agrees", "initial_differ": "initial differs",
+    "gender_differ": "different gender", "middle_same": "same patronymic",
+    "middle_initial": "patronymic initial agrees", "middle_differ": "different patronymic",
+    "name_rare": "rare name", "name_uncommon": "uncommon name",
+    "company_same": "same company", "company_differ": "different company",
+    "org_same": "same company name", "org_close": "similar company name",
+    "org_far": "company name partly alike", "org_differ": "different company name",
+    "domain_same": "same web domain", "birth_same": "same birth date",
+    "birth_close": "similar birth date", "birth_differ": "different birth date",
+    "address_same": "same address", "address_close": "similar address",
+    "address_differ": "different address",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # stable identifier, e.g. "phone_rare"
+    text: str  # English explanation (translate in the UI by ``code``)
+    points: float
+
+
+@dataclass(frozen=True)
+class Score:
+    points: float
+    reasons: tuple[Reason, ...] = field(default=())
+    name_similarity: int = 0  # 0..100, shown as "name 92 % alike"
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.points))))
+
+    @property
+    def is_match(self) -> bool:
+        return self.points >= MATCH
+
+    @property
+    def needs_review(self) -> bool:
+        return REVIEW <= self.points < MATCH
+
+
+DEFAULT_CAP = 50  # a key carried by more records than this is no evidence at all
+
+
+def _count(a: tuple, b: tuple, freq, kind: str, cap: int, unknown: int = 2) -> int:
+    """Size of the smallest block of a key both records carry (0: none, or all too big)."""
+    best = 0
+    for v in set(a) & set(b):
+        c = unknown if freq is None else max(2, int(freq(f"{kind}:{v}")))
+        if c <= cap and (best == 0 or c < best):
+            best = c
+    return best
+
+
+def _opt(v: str) -> tuple:
+    return (v,) if v else ()
+
+
+def shared_between(a: Keys, b: Keys, freq=None, cap: int = DEFAULT_CAP) -> Shared:
+    """What two records share exactly. ``freq(key) -> int`` tells how many records carry a
+    blocking key; without it identifiers count as rare and names as common."""
+
+    def one(x):
+        return np.array([x], np.int32)
+
+    def names(k: Keys):
+        return tuple(x[2:] for x in k.blocks if x.startswith(K_NAME + ":"))
+
+    return Shared(
+        phone=one(_count(a.phones, b.phones, freq, K_PHONE, cap)),
+        email=one(_count(a.emails, b.emails, freq, K_EMAIL, cap)),
+        local=one(_count(a.locals, b.locals, freq, K_LOCAL, cap)),
+        inn=one(_count(_opt(a.inn), _opt(b.inn), freq, K_INN, cap)),
+        ident=one(_count(_opt(a.ident), _opt(b.ident), freq, K_IDENT, cap)),
+        name=one(_count(names(a), names(b), freq, K_NAME, cap, unknown=cap)),
+        domain=one(_count(_opt(a.domain), _opt(b.domain), freq, K_DOMAIN, cap)),
+    )
+
+
+def name_similarity(a: Keys, b: Keys) -> int:
+    sa = " ".join(x for x in (a.given, a.surname) if x) or a.company
+    sb = " ".join(x for x in (b.given, b.surname) if x) or b.company
+    if not sa or not sb:
+        return 0
+    return int(round(fuzz.token_sort_ratio(sa, sb)))
+
+
+def score_keys(a: Keys, b: Keys, freq=None, cap: int = DEFAULT_CAP) -> Score:
+    """Score of one pair of stored keys, with the reasons behind it."""
+    shared = shared_between(a, b, freq, cap)
+    pts, parts = pair_points(Columns([a]), Columns([b]), shared, True)
+    reasons = tuple(
+        Reason(code, _REASON_TEXT.get(code, code), float(v[0]))
+        for code, v in sorted(parts.items(), key=lambda kv: -abs(float(kv[1][0])))
+        if float(v[0]) != 0.0
+    )
+    return Score(float(pts[0]), reasons, name_similarity(a, b))
+
+
+def score(a: Record | Keys, b: Record | Keys, freq=None, cap: int = DEFAULT_CAP) -> Score:
+    """Score of two records (raw or already keyed). Symmetric: score(a, b) == score(b, a)."""
+    ka = a if isinstance(a, Keys) else make_keys(a)
+    kb = b if isinstance(b, Keys) else make_keys(b)
+    return score_keys(ka, kb, freq, cap)

@@ -1,0 +1,258 @@
+"""Pure matching core: normalisation, keys, scores, scan, check on create. No database."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voronka.dedupe.matching import MATCH, REVIEW, CheckIndex, Record, make_keys, scan, score
+from voronka.dedupe.matching.normalize import (
+    company_norm,
+    email_norm,
+    inn_norm,
+    phone_e164,
+)
+from voronka.dedupe.matching.translit import fold
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+7 (912) 345-67-89 доб. 123", "8 912 345 67 89", "9123456789", "+79123456789",
+     "тел. 8(912)3456789", "8-912-345-67-89 ext 5"],
+)  # fmt: skip
+def test_russian_phone_formats_share_one_key(raw):
+    assert phone_e164(raw) == "+79123456789"
+
+
+@pytest.mark.parametrize("raw", ["8-912-ABC-67-89", "", "12", "x" * 5000, "+7 912 34", "доб. 12"])
+def test_phone_that_is_not_a_phone_gives_no_key(raw):
+    assert phone_e164(raw) == ""
+
+
+def test_foreign_phone_goes_through_phonenumbers():
+    assert phone_e164("+44 20 7946 0958") == "+442079460958"
+
+
+def test_email_normalisation():
+    assert email_norm(" Ivan.Petrov+crm@GoogleMail.com ") == "ivanpetrov@gmail.com"
+    assert email_norm("Ivan.Petrov@ya.ru") == email_norm("ivan-petrov@yandex.ru")
+    # dots matter outside gmail
+    assert email_norm("ivan.petrov@mail.ru") != email_norm("ivanpetrov@mail.ru")
+    # IDN domain: Unicode and punycode are the same address
+    assert email_norm("user@xn--80a1acny.xn--p1ai") == email_norm("USER@почта.рф")
+    assert email_norm("юзер@пример.рф") == "юзер@пример.рф"
+    assert email_norm("not an address") == ""
+    assert email_norm("a@b") == ""
+
+
+def test_inn_check_digits():
+    assert inn_norm("7707083893") == "7707083893"
+    assert inn_norm("7707 083 893") == "7707083893"
+    assert inn_norm("7707083894") == ""
+    assert inn_norm("500100732259") == "500100732259"
+
+
+def test_company_legal_forms_and_quotes():
+    assert company_norm("ООО «Ромашка»") == company_norm("Romashka LLC") == "romashka"
+    assert company_norm('Общество с ограниченной ответственностью "Вектор"') == "vektor"
+    assert company_norm("ООО") == ""
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [["Юлия", "Yulia", "Julia", "Iuliia", "Yuliya"], ["Щукин", "Shchukin", "Schukin"],
+     ["Хрущёв", "Khrushchev", "Hrushhyov"], ["Дмитрий", "Dmitriy", "Dmitry", "Dmitrii"],
+     ["Фёдор", "Fyodor", "Fedor"], ["Смирнов", "Smirnoff"]],
+)  # fmt: skip
+def test_transliteration_variants_fold_together(variants):
+    assert len({fold(v) for v in variants}) == 1
+
+
+def test_person_name_parsing_order_patronymic_diminutive():
+    a = make_keys(Record(name="Иванов Иван Иванович"))
+    b = make_keys(Record(name="Ivan Ivanov"))
+    assert (a.given, a.surname, a.middle) == ("ivan", "ivanov", "ivanovich")
+    assert (b.given, b.surname) == ("ivan", "ivanov")
+    sasha = make_keys(Record(name="Саша Смирнова"))
+    assert sasha.given == make_keys(Record(name="Aleksandr Smirnov")).given
+    assert sasha.surname == "smirnov"  # feminine ending stemmed
+
+
+def test_same_person_across_scripts_and_phone_formats_matches():
+    s = score(
+        Record(name="Иванов Иван", phones="8 912 345 67 89"),
+        Record(name="Ivan Ivanov", phones="+7 (912) 345-67-89 доб. 123"),
+    )
+    assert s.is_match
+    codes = [r.code for r in s.reasons]
+    assert "phone_rare" in codes and "surname_same" in codes
+    assert s.name_similarity == 100
+
+
+def test_spouses_sharing_a_home_phone_do_not_match():
+    s = score(
+        Record(name="Иванов Иван", phones="89123456789"),
+        Record(name="Иванова Ирина", phones="+79123456789"),
+    )
+    assert not s.is_match
+    assert "gender_differ" in [r.code for r in s.reasons]
+
+
+def test_different_inn_is_decisive_for_companies():
+    a = Record(name="ООО «Ромашка»", kind="company", inn="7707083893", phones="84951234567")
+    b = Record(name="Ромашка", kind="company", inn="500100732259", phones="84951234567")
+    c = Record(name="ООО Ромашка", kind="company", inn="7707083893")
+    assert not score(a, b).is_match
+    assert score(a, c).is_match
+
+
+def test_initials_and_a_missing_patronymic():
+    s = score(
+        Record(name="Петров И.И.", phones="89123456789"),
+        Record(name="Иван Иванович Петров", phones="9123456789"),
+    )
+    assert s.is_match
+
+
+def test_role_mailbox_is_not_personal_evidence():
+    a = make_keys(Record(name="Анна Котова", emails="info@romashka.ru"))
+    assert a.emails == ()
+
+
+@pytest.mark.parametrize(
+    "rec",
+    [Record(name="x" * 5000), Record(name="ООО", kind="company"), Record(name="ООО"),
+     Record(phones="8-912-ABC", emails="ю@"), Record(), Record(name="  ...  ", emails="@@@"),
+     Record(name="Иван " * 2000, phones=["8 912 345 67 89"] * 50)],
+)  # fmt: skip
+def test_bad_input_does_not_raise(rec):
+    k = make_keys(rec)
+    s = score(rec, rec)
+    assert s.points == s.points  # a number, not NaN
+    assert len(k.blocks) < 60
+    assert len(k.phones) <= 8
+
+
+# --- properties --------------------------------------------------------------------------
+
+_names = st.sampled_from(
+    ["Иванов Иван", "Ivan Ivanov", "Петрова Анна Сергеевна", "Юлия", "J. Smith", "Ли", "",
+     "Саша Смирнов", "Aleksandr Smirnov", "ООО Ромашка", "Иванова Ирина"]
+) | st.text(max_size=40)  # fmt: skip
+_phones = st.lists(
+    st.sampled_from(
+        ["89123456789", "+7 912 345-67-89", "84951234567", "123", "", "+44 20 7946 0958"]
+    )
+    | st.text(max_size=15),
+    max_size=3,
+)  # fmt: skip
+_emails = st.lists(
+    st.sampled_from(["ivan@mail.ru", "Ivan.Petrov@gmail.com", "info@a.ru", "юзер@почта.рф"])
+    | st.emails(),
+    max_size=2,
+)  # fmt: skip
+_records = st.builds(
+    Record,
+    name=_names,
+    phones=_phones.map(tuple),
+    emails=_emails.map(tuple),
+    company=st.sampled_from(["", "ООО «Ромашка»", "Вектор"]),
+    inn=st.sampled_from(["", "7707083893", "500100732259"]),
+    kind=st.sampled_from(["person", "person", "company"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_records, _records)
+def test_score_is_symmetric(a, b):
+    s1, s2 = score(a, b), score(b, a)
+    assert s1.points == pytest.approx(s2.points)
+    assert sorted(r.code for r in s1.reasons) == sorted(r.code for r in s2.reasons)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_records, _records)
+def test_a_record_matches_itself_best(a, b):
+    self_score = score(a, a)
+    assert self_score.points >= score(a, b).points - 1e-6
+    k = make_keys(a)
+    if k.phones or k.emails or k.inn:
+        assert self_score.points >= REVIEW  # always surfaces for review
+    named = k.given or k.surname or k.company
+    if k.emails or k.inn or (k.phones and named):
+        assert self_score.points >= MATCH
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_normalisation_is_idempotent(text):
+    f = fold(text)
+    assert fold(f) == f
+    e = email_norm(text)
+    assert email_norm(e) == e
+    p = phone_e164(text)
+    assert phone_e164(p) == p
+    c = company_norm(text)
+    assert company_norm(c) == c
+
+
+# --- scan and check ----------------------------------------------------------------------
+
+
+def _base():
+    return [
+        Record(id="a1", name="Иванов Иван", phones="8 912 345 67 89", emails="ivan@mail.ru"),
+        Record(id="a2", name="Ivan Ivanov", phones="+7 (912) 345-67-89"),
+        Record(id="a3", name="Иван Иваноф", emails="IVAN@mail.ru"),
+        Record(id="b1", name="Иванова Ирина", phones="89123456789"),  # spouse, same phone
+        Record(id="c1", name="Петров Пётр", phones="84950000000 доб. 1", company="Вектор"),
+        Record(id="c2", name="Сидоров Олег", phones="84950000000 доб. 2", company="Вектор"),
+        Record(id="d1", name="Юлия Щукина", emails="yulia.sh@yandex.ru"),
+        Record(id="d2", name="Iuliia Shchukina", emails="yulia-sh@ya.ru"),
+    ]
+
+
+def test_scan_clusters_and_keeps_hard_negatives_apart():
+    result = scan(_base())
+    clusters = sorted(sorted(c) for c in result.clusters)
+    assert clusters == [["a1", "a2", "a3"], ["d1", "d2"]]
+    matched = {frozenset((a, b)) for a, b, _ in result.matches()}
+    assert frozenset(("a1", "b1")) not in matched
+    assert frozenset(("c1", "c2")) not in matched
+
+
+def test_scan_drops_keys_shared_by_too_many_records():
+    given = ["Анна", "Олег", "Павел", "Мария", "Юрий", "Игорь"]
+    surname = ["Котов", "Лисин", "Белкин", "Волков", "Зайцев"]
+    board = [
+        Record(id=i, name=f"{given[i % 6]} {surname[i // 6]}", phones="84951112233")
+        for i in range(30)
+    ]
+    result = scan(board, cap=20)
+    assert result.clusters == []
+    assert result.candidates < 30  # the 435 pairs of the switchboard block are never formed
+
+
+def test_scan_explain_matches_scan_points():
+    recs = _base()
+    result = scan(recs)
+    for k in range(len(result.points)):
+        i, j = int(result.left[k]), int(result.right[k])
+        assert result.explain(i, j).points == pytest.approx(float(result.points[k]))
+
+
+def test_check_on_create_ranks_candidates():
+    index = CheckIndex()
+    for r in _base():
+        index.add(r.id, make_keys(r))
+    new = make_keys(Record(name="Иван Иванов", phones="+7 912 345 67 89"))
+    found = index.candidates(new)
+    assert found and found[0].id in {"a1", "a2"}
+    assert found[0].score.is_match
+    assert [c.score.points for c in found] == sorted((c.score.points for c in found), reverse=True)
+    # the spouse sharing the phone is listed below the real duplicates, if at all
+    ids = [c.id for c in found]
+    if "b1" in ids:
+        assert not found[ids.index("b1")].score.is_match
+    index.remove("a1")
+    assert "a1" not in [c.id for c in index.candidates(new)]
+    assert index.candidates(make_keys(Record(name="Никто"))) == []
