@@ -134,6 +134,19 @@ class DealForm(PlainForm):
         self.fields["contacts"].queryset = (
             Contact.objects.visible_to(user) | deal.contacts.all()
         ).distinct()
+        # A base holds tens of thousands of companies and contacts: the selects carry only
+        # the linked (or just posted) ones; others are found by typing (record_options).
+        self._limit_choices("company", [deal.company_id] if deal.company_id else [])
+        self._limit_choices("contacts", initial["contacts"])
+
+    def _limit_choices(self, name: str, ids: list) -> None:
+        field = self.fields[name]
+        if self.is_bound:
+            ids = [*ids, *(v for v in self.data.getlist(name) if str(v).isdigit())]
+        rows = list(field.queryset.filter(pk__in=ids)) if ids else []
+        empty = [] if isinstance(field, forms.ModelMultipleChoiceField) else [("", "---------")]
+        field.widget.choices = empty + [(r.pk, str(r)) for r in rows]
+        field.widget.attrs["data-options-kind"] = "company" if name == "company" else "contact"
 
     def clean_amount(self):
         try:

@@ -204,7 +204,40 @@ def delete(request, pk):
     return redirect("deals:board", deal.pipeline_id)
 
 
+RECORD_OPTIONS_LIMIT = 20
+
+
+@require_GET
+@login_required
+def record_options(request):
+    """``<option>``s of visible companies or contacts matching ``q`` (search-as-you-type
+    for the deal form); the options already selected come first and stay selected."""
+    from voronka.contacts.models import Company, Contact
+    from voronka.contacts.selectors import Casefold
+
+    kind = request.GET.get("kind")
+    model, param = (Company, "company") if kind == "company" else (Contact, "contacts")
+    qs = model.objects.visible_to(request.user)
+    selected_ids = [v for v in request.GET.getlist(param) if v.isdigit()][:50]
+    selected = list(qs.filter(pk__in=selected_ids)) if selected_ids else []
+    q = (request.GET.get("q") or "").strip()[:100]
+    found = []
+    if q:
+        found = list(
+            qs.annotate(folded=Casefold("name"))
+            .filter(folded__contains=q.casefold())
+            .exclude(pk__in=[r.pk for r in selected])
+            .order_by("name", "pk")[:RECORD_OPTIONS_LIMIT]
+        )
+    return render(
+        request,
+        "deals/deal_record_options.html",
+        {"selected": selected, "found": found, "single": param == "company"},
+    )
+
+
 urlpatterns = [
+    path("options/", record_options, name="record_options"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/edit/", edit, name="edit"),
     path("<int:pk>/answer/", answer, name="answer"),
