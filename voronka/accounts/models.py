@@ -89,12 +89,23 @@ class User(AbstractUser):
             return Q(team_id=user.team_id) | Q(pk=user.pk) if user.team_id else Q(pk=user.pk)
         return Q(pk=user.pk)
 
+    def zone_user_ids(self) -> list[int]:
+        """The users whose records this user sees: a head's team and themself.
+
+        Read once per request object, so scoped queries compare ``owner_id IN (...)``
+        instead of joining the users table on every row."""
+        cached = getattr(self, "_zone_user_ids", None)
+        if cached is None:
+            ids = {self.pk}
+            if self.is_head and self.team_id:
+                ids.update(User.objects.filter(team_id=self.team_id).values_list("pk", flat=True))
+            cached = self._zone_user_ids = sorted(ids)
+        return cached
+
     def owner_q(self, field: str = "owner"):
         """Records owned within this user's zone: a Q on ``field`` (a user FK)."""
         if self.is_admin:
             return None
         if self.is_head:
-            if self.team_id:
-                return Q(**{f"{field}__team_id": self.team_id}) | Q(**{field: self.pk})
-            return Q(**{field: self.pk})
+            return Q(**{f"{field}__in": self.zone_user_ids()})
         return Q(**{field: self.pk})

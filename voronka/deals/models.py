@@ -253,7 +253,10 @@ class Deal(SoftDeleteModel):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         indexes = [
-            models.Index(fields=["stage", "deleted_at", "-created_at"], name="deal_board_idx"),
+            # Walked backwards for "newest first": (created_at, id) both descending.
+            models.Index(fields=["stage", "deleted_at", "created_at"], name="deal_board_idx"),
+            models.Index(fields=["deleted_at", "created_at"], name="deal_live_created_idx"),
+            models.Index(fields=["deleted_at", "owner"], name="deal_live_owner_idx"),
             models.Index(fields=["owner", "stage"], name="deal_owner_stage_idx"),
         ]
         constraints = [

@@ -112,8 +112,12 @@ def parse_board_filter(user, data) -> BoardFilter:
     return BoardFilter(owner_id=owner_id, q=q, owners=owners)
 
 
-def board_deals(user, pipeline_id, flt: BoardFilter):
-    qs = visible_deals(user).filter(pipeline_id=pipeline_id)
+def board_deals(user, pipeline_id, flt: BoardFilter, stage_ids=None):
+    # Filtering on the pipeline's stage ids (not pipeline_id) lets the database walk the
+    # board index (stage, deleted_at, created_at) instead of every deal of the pipeline.
+    if stage_ids is None:
+        stage_ids = list(Stage.objects.filter(pipeline_id=pipeline_id).values_list("pk", flat=True))
+    qs = visible_deals(user).filter(stage_id__in=list(stage_ids))
     if flt.owner_id:
         qs = qs.filter(owner_id=flt.owner_id)
     if flt.q:
@@ -178,7 +182,11 @@ def first_pages(qs, stage_ids, size: int) -> dict[int, list[Deal]]:
     cond = Q()
     for sid in stage_ids:
         cond |= Q(pk__in=qs.filter(stage_id=sid).order_by(*BOARD_ORDER).values("pk")[:size])
-    for deal in _card_qs(qs.filter(cond)):
+    # The outer query only fetches the chosen rows by primary key (the zone and the
+    # filters are already applied inside each column's subquery); order them here.
+    cards = list(Deal.all_objects.filter(cond).select_related("company", "owner"))
+    cards.sort(key=lambda d: (d.created_at, d.pk), reverse=True)
+    for deal in cards:
         out[deal.stage_id].append(deal)
     return out
 
