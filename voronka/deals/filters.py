@@ -254,6 +254,24 @@ class DealFilterForm(forms.Form):
         )
         self.fields["tag"].queryset = Tag.objects.all()
 
+    RANGES = (
+        ("amount_min", "amount_max", _("The minimum amount is greater than the maximum.")),
+        ("created_from", "created_to", _("The end date of “created” is before its start date.")),
+        (
+            "close_from",
+            "close_to",
+            _("The end date of “expected close” is before its start date."),
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        for low, high, message in self.RANGES:
+            a, b = data.get(low), data.get(high)
+            if a is not None and b is not None and a > b:
+                self.add_error(high, message)
+        return data
+
     def filter_q(self) -> Q:
         """The filter as one Q; call after ``is_valid()`` returned True."""
         d = self.cleaned_data
