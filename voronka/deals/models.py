@@ -319,6 +319,7 @@ class StageChange(models.Model):
     )
     override_reason = models.TextField(blank=True, default="")
     missed_criteria = models.JSONField(default=list, blank=True)
+    external_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["changed_at", "pk"]
