@@ -66,6 +66,12 @@ class DealForm(PlainForm):
         label=_label("contacts"), queryset=None, required=False
     )
     source = forms.CharField(label=_label("source"), max_length=100, required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas."),
+    )
     expected_close_date = _date_field("expected_close_date")
     decision_date = _date_field("decision_date")
     probability_manual = forms.IntegerField(
@@ -110,6 +116,7 @@ class DealForm(PlainForm):
             owner=deal.owner_id,
             company=deal.company_id,
             contacts=[c.pk for c in deal.contacts.all()],
+            tags=", ".join(t.name for t in deal.tags.all()),
         )
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
@@ -169,8 +176,21 @@ class DealForm(PlainForm):
             owner=self.cleaned_data["owner"],
             company=self.cleaned_data["company"],
             contacts=list(self.cleaned_data["contacts"]),
+            tags=self.cleaned_data["tags"],
         )
         return data
+
+    def clean_tags(self):
+        names = []
+        for raw in (self.cleaned_data.get("tags") or "").split(","):
+            name = " ".join(raw.split())
+            if not name:
+                continue
+            if len(name) > 60:
+                raise forms.ValidationError(_("A tag is at most 60 characters long."))
+            if name.casefold() not in {n.casefold() for n in names}:
+                names.append(name)
+        return names
 
 
 class MoveForm(forms.Form):

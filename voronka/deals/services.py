@@ -159,8 +159,25 @@ def deal_update(deal: Deal, *, by, expected_version: int | None, **fields) -> De
     if contacts is not None:
         locked.contacts.set(contacts)
     if tags is not None:
-        locked.tags.set(tags)
+        locked.tags.set(tags_from(tags))
     return locked
+
+
+def tags_from(values) -> list:
+    """Tags given as Tag rows or as names (created when new, matched case-insensitively)."""
+    from voronka.deals.models import Tag
+
+    out = []
+    for v in values:
+        if isinstance(v, Tag):
+            out.append(v)
+            continue
+        name = " ".join(str(v).split())[:60]
+        if not name:
+            continue
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        out.append(tag)
+    return out
 
 
 @transaction.atomic

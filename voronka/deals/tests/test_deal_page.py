@@ -364,3 +364,28 @@ def test_deal_page_query_count_does_not_grow_with_its_history(
     grow(15)
     with django_assert_max_num_queries(small):
         c.get(url("detail", deal))
+
+
+def test_tags_are_edited_on_the_deal_page(client_for, rep, stages):
+    from voronka.core.testing import make_deal
+    from voronka.deals.models import Deal, Tag
+
+    Tag.objects.create(name="VIP")
+    deal = make_deal(owner=rep, stage=stages["lead"])
+    response = client_for(rep).post(
+        reverse("deals:edit", args=[deal.pk]),
+        {
+            "version": deal.version,
+            "title": deal.title,
+            "amount": "100",
+            "currency": "RUB",
+            "owner": rep.pk,
+            "tags": " vip ,  Опт  , ,опт",
+        },
+    )
+    assert response.status_code in (200, 302)
+    deal = Deal.objects.get(pk=deal.pk)
+    assert sorted(t.name for t in deal.tags.all()) == ["VIP", "Опт"]
+    assert Tag.objects.count() == 2
+    page = client_for(rep).get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    assert "VIP, Опт" in page or "Опт, VIP" in page

@@ -40,6 +40,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["if_empty"] and Deal.all_objects.exists():
             self.stdout.write("Deals exist already: demo data not added.")
+            self._print_existing_demo_logins()
             return
         if opts["deals"] < 0:
             raise CommandError("--deals must not be negative")
@@ -70,3 +71,19 @@ class Command(BaseCommand):
         for username, password, role, created in result.credentials:
             note = "" if created else "  (existing user: password not changed)"
             self.stdout.write(f"  {username:<6} {password:<12} {role}{note}")
+
+    def _print_existing_demo_logins(self):
+        """Remind of the demo logins whose demo password still works."""
+        from voronka.accounts.models import User
+
+        from ..demo_words import PEOPLE
+
+        rows = []
+        for username, role, *_names in PEOPLE:
+            user = User.objects.filter(username=username, is_active=True).first()
+            if user is not None and user.check_password(f"demo-{username}"):
+                rows.append((username, f"demo-{username}", role))
+        if rows:
+            self.stdout.write("Demo logins (demo data only; change them before real use):")
+            for username, password, role in rows:
+                self.stdout.write(f"  {username:<6} {password:<12} {role}")
