@@ -146,11 +146,17 @@ class DealForm(PlainForm):
         self._limit_choices("company", [deal.company_id] if deal.company_id else [])
         self._limit_choices("contacts", initial["contacts"])
 
-    def _limit_choices(self, name: str, ids: list) -> None:
+    def _limit_choices(self, name: str, linked_ids: list) -> None:
         field = self.fields[name]
+        model = field.queryset.model
+        # What is linked to the deal already is shown as is (a plain key look-up); posted
+        # values are shown only if they are in the user's zone.
+        rows = list(model.all_objects.filter(pk__in=linked_ids)) if linked_ids else []
         if self.is_bound:
-            ids = [*ids, *(v for v in self.data.getlist(name) if str(v).isdigit())]
-        rows = list(field.queryset.filter(pk__in=ids)) if ids else []
+            posted = [int(v) for v in self.data.getlist(name) if str(v).isdigit() and len(v) < 19]
+            posted = [v for v in posted if v not in set(linked_ids)]
+            if posted:
+                rows += list(field.queryset.filter(pk__in=posted))
         empty = [] if isinstance(field, forms.ModelMultipleChoiceField) else [("", "---------")]
         field.widget.choices = empty + [(r.pk, str(r)) for r in rows]
         field.widget.attrs["data-options-kind"] = "company" if name == "company" else "contact"

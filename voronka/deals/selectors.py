@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal, get_currency_symbol
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html_join
@@ -171,20 +171,19 @@ def _card_qs(qs):
 
 
 def first_pages(qs, stage_ids, size: int) -> dict[int, list[Deal]]:
-    """The first ``size`` cards of every column in ONE query.
-
-    Each column is a small ``id IN (… ORDER BY … LIMIT size)`` subquery that walks the
-    board index of its stage, so the cost follows the page size, not the number of deals.
-    """
+    """The first ``size`` cards of every column: one small key query per column (it walks
+    the board index of its stage), then one query for the cards by primary key. The
+    number of queries follows the number of stages, never the number of deals."""
     out: dict[int, list[Deal]] = {sid: [] for sid in stage_ids}
-    if not stage_ids:
-        return out
-    cond = Q()
+    ids: list[int] = []
     for sid in stage_ids:
-        cond |= Q(pk__in=qs.filter(stage_id=sid).order_by(*BOARD_ORDER).values("pk")[:size])
-    # The outer query only fetches the chosen rows by primary key (the zone and the
-    # filters are already applied inside each column's subquery); order them here.
-    cards = list(Deal.all_objects.filter(cond).select_related("company", "owner"))
+        ids += list(
+            qs.filter(stage_id=sid).order_by(*BOARD_ORDER).values_list("pk", flat=True)[:size]
+        )
+    if not ids:
+        return out
+    # The zone and the filters are already applied above; fetch the rows by key.
+    cards = list(Deal.all_objects.filter(pk__in=ids).select_related("company", "owner"))
     cards.sort(key=lambda d: (d.created_at, d.pk), reverse=True)
     for deal in cards:
         out[deal.stage_id].append(deal)
