@@ -79,17 +79,20 @@ def contact_update(
     _save(contact, by, **fields)
     _replace_phones(contact, "contact", None if phones is None else list(phones))
     _replace_emails(contact, "contact", None if emails is None else list(emails))
+    _refresh_deal_search(contact=contact)
     return contact
 
 
 @transaction.atomic
 def contact_delete(contact: Contact, *, by) -> None:
     _soft_delete(contact, by)
+    _refresh_deal_search(contact=contact)
 
 
 @transaction.atomic
 def contact_restore(contact: Contact, *, by) -> None:
     _restore(contact, by)
+    _refresh_deal_search(contact=contact)
 
 
 # ---------------------------------------------------------------- companies
@@ -115,14 +118,30 @@ def company_update(
     _save(company, by, **fields)
     _replace_phones(company, "company", None if phones is None else list(phones))
     _replace_emails(company, "company", None if emails is None else list(emails))
+    _refresh_deal_search(company=company)
     return company
 
 
 @transaction.atomic
 def company_delete(company: Company, *, by) -> None:
     _soft_delete(company, by)
+    _refresh_deal_search(company=company)
 
 
 @transaction.atomic
 def company_restore(company: Company, *, by) -> None:
     _restore(company, by)
+    _refresh_deal_search(company=company)
+
+
+def _refresh_deal_search(*, contact=None, company=None) -> None:
+    """A renamed, deleted or restored contact or company changes how its deals are found."""
+    from voronka.deals.models import Deal
+    from voronka.deals.services import refresh_search_text
+
+    if contact is not None:
+        links = Deal.contacts.through.objects.filter(contact=contact)
+        ids = links.values_list("deal_id", flat=True)
+    else:
+        ids = Deal.all_objects.filter(company=company).values_list("pk", flat=True)
+    refresh_search_text(list(ids))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from voronka.accounts.models import Team, User
 from voronka.deals.choices import StageKind
 from voronka.deals.models import Deal, Pipeline, Stage, Tag
+from voronka.deals.search import fold_query
 
 # ---------------------------------------------------------------- helpers
 
@@ -277,15 +278,8 @@ class DealFilterForm(forms.Form):
         d = self.cleaned_data
         q = Q()
         if d.get("q"):
-            text = d["q"].strip()
-            through = Deal.contacts.through.objects.filter(
-                text_contains_q("contact__name", text), contact__deleted_at__isnull=True
-            ).values("deal_id")
-            q &= (
-                text_contains_q("title", text)
-                | text_contains_q("company__name", text)
-                | Q(pk__in=through)
-            )
+            # Title, company and contact names, kept case-folded on the deal.
+            q &= Q(search_text__contains=fold_query(d["q"]))
         if d.get("owner"):
             q &= Q(owner__in=d["owner"])
         if d.get("team"):

@@ -237,6 +237,8 @@ class Deal(SoftDeleteModel):
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="deals", verbose_name=_("tags"))
     version = models.PositiveIntegerField(default=1)
+    # Title, company and contact names, case-folded (see deals/search.py).
+    search_text = models.TextField(blank=True, default="", editable=False)
     history = HistoricalRecords(
         excluded_fields=[
             "updated_at",
@@ -244,6 +246,7 @@ class Deal(SoftDeleteModel):
             "next_step_at",
             "last_activity_at",
             "stage_entered_at",
+            "search_text",
         ],
         m2m_fields=[tags],
     )

@@ -134,7 +134,8 @@ def deal_create(*, by, stage: Stage, **fields) -> Deal:
     if contacts:
         deal.contacts.set(contacts)
     if tags:
-        deal.tags.set(tags)
+        deal.tags.set(tags_from(tags))
+    refresh_search_text([deal.pk])
     StageChange.objects.create(
         deal=deal, from_stage=None, to_stage=stage, changed_at=created_at, changed_by=by
     )
@@ -160,7 +161,30 @@ def deal_update(deal: Deal, *, by, expected_version: int | None, **fields) -> De
         locked.contacts.set(contacts)
     if tags is not None:
         locked.tags.set(tags_from(tags))
+    refresh_search_text([locked.pk])
     return locked
+
+
+def refresh_search_text(deal_ids) -> None:
+    """Recompute ``Deal.search_text`` of the given deals (a few queries for any number)."""
+    from voronka.deals.search import build_search_text
+
+    ids = list(deal_ids)
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        names: dict[int, list[str]] = {i: [] for i in chunk}
+        links = Deal.contacts.through.objects.filter(
+            deal_id__in=chunk, contact__deleted_at__isnull=True
+        ).values_list("deal_id", "contact__name")
+        for deal_id, name in links:
+            names[deal_id].append(name)
+        rows = Deal.all_objects.filter(pk__in=chunk).values_list(
+            "pk", "title", "company__name", "company__deleted_at", "search_text"
+        )
+        for pk, title, company, company_deleted, old in rows:
+            text = build_search_text(title, "" if company_deleted else company or "", names[pk])
+            if text != old:
+                Deal.all_objects.filter(pk=pk).update(search_text=text)
 
 
 def tags_from(values) -> list:

@@ -44,6 +44,7 @@ from voronka.deals.models import (
     StageCriterion,
     Tag,
 )
+from voronka.deals.search import build_search_text
 from voronka.deals.setup import ensure_default_pipeline
 from voronka.web.management import demo_words as W
 
@@ -1067,6 +1068,11 @@ class DemoBuilder:
                     ),
                     created_at=as_dt(d.times[0]),
                     version=len(d.seq),
+                    search_text=build_search_text(
+                        d.title,
+                        d.company.obj.name if d.company is not None else "",
+                        [c.obj.name for c in d.contacts],
+                    ),
                     **d.fields,
                 )
                 d.obj = obj
