@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "voronka.deals",
     "voronka.activities",
     "voronka.web",
+    "voronka.forecasting",
 ]
 
 MIDDLEWARE = [
