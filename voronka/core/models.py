@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from voronka.core.scoping import VisibleQuerySet
 
 
+class ScopedManager(models.Manager.from_queryset(VisibleQuerySet)):
+    pass
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -19,6 +23,8 @@ class TimeStampedModel(models.Model):
         db_index=True,
         help_text=_("The record's key in the system it came from."),
     )
+
+    objects = ScopedManager()
 
     class Meta:
         abstract = True

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from voronka.core.models import SoftDeleteModel, TimeStampedModel
+from voronka.core.models import ScopedManager, SoftDeleteModel, TimeStampedModel
 from voronka.deals.choices import (
     Answer,
     CriterionKind,
@@ -168,6 +168,8 @@ class LostReason(TimeStampedModel):
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
 
+    objects = ScopedManager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
@@ -175,6 +177,10 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def visibility_q(cls, user):
+        return None
 
 
 class Deal(SoftDeleteModel):
