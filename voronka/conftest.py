@@ -1,10 +1,17 @@
 import os
 
 import pytest
+from hypothesis import settings
 
 from voronka.core import testing
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# `make test` replays the same generated examples every run, so a green main stays green;
+# HYPOTHESIS_PROFILE=explore draws new ones (use it when working on the pure cores).
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 CHROMIUM = os.environ.get("VORONKA_CHROMIUM", "/usr/bin/chromium")
 

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "voronka.core",
     "voronka.accounts",
     "voronka.contacts",
@@ -50,6 +53,10 @@ INSTALLED_APPS = [
     "voronka.activities",
     "voronka.web",
     "voronka.forecasting",
+    "voronka.plans",
+    "voronka.dedupe",
+    "voronka.imports",
+    "voronka.api",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +156,15 @@ VORONKA_PHONE_REGION = os.environ.get("VORONKA_PHONE_REGION", "RU")
 VORONKA_BOARD_PAGE_SIZE = int(os.environ.get("VORONKA_BOARD_PAGE_SIZE", "20"))
 VORONKA_LIST_PAGE_SIZE = int(os.environ.get("VORONKA_LIST_PAGE_SIZE", "50"))
 VORONKA_RECYCLE_DAYS = int(os.environ.get("VORONKA_RECYCLE_DAYS", "30"))
+
+# Background jobs (django-tasks): the database backend by default, so jobs survive restarts
+# without another server; `manage.py db_worker` runs them. VORONKA_TASKS_BACKEND may name
+# another backend (django_tasks_rq.RQBackend with REDIS_URL when scaled out).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("VORONKA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

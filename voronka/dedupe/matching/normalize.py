@@ -103,15 +103,21 @@ def email_norm(text: str) -> str:
     delivers them to the same mailbox. "" when not an address."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text[:320]).strip().strip("<>").lower()
+    text = text[:320]
+    for _ in range(3):  # case folding and space removal can leave a non-NFKC string
+        before = text
+        text = unicodedata.normalize("NFKC", text).strip().strip("<>").lower()
+        text = _EMAIL_SPACE.sub("", text)
+        if text == before:
+            break
     if text.startswith("mailto:"):
         text = text[7:]
-    text = _EMAIL_SPACE.sub("", text)
     local, sep, domain = text.rpartition("@")
+    domain = domain.strip(".")
     if not sep or not local or "." not in domain:
         return ""
-    domain = _idn_to_unicode(domain.strip("."))
-    if not domain:
+    domain = _idn_to_unicode(domain)
+    if not domain or "." not in domain:
         return ""
     domain = _DOMAIN_ALIASES.get(domain, domain)
     if domain in _PLUS_TAGS and "+" in local:

@@ -56,6 +56,18 @@ W = {
     "address_same": 2.0, "address_close": 0.5, "address_differ": -1.5,
 }  # fmt: skip
 
+# Independent identifiers whose agreement corroborates a pair. When two or more agree, a
+# disagreeing name is likely a replaced or mistyped field, not another person: the name
+# penalties (codes in NAME_PENALTIES) are scaled by CORROBORATED_NAME_SCALE.
+CORROBORATING = (
+    "phone_rare", "email_rare", "inn_same", "ident_same", "birth_same", "address_same",
+)  # fmt: skip
+NAME_PENALTIES = frozenset(
+    ("surname_far", "surname_differ", "given_far", "given_differ", "lone_differ",
+     "initial_differ", "gender_differ", "middle_differ")
+)  # fmt: skip
+CORROBORATED_NAME_SCALE = 0.4
+
 _STR_FIELDS = (
     "given", "surname", "middle", "company", "address", "birth", "ident", "inn", "kpp", "phone",
 )  # fmt: skip
@@ -130,12 +142,18 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     workers = -1 if n >= 20_000 else 1
     pts = np.full(n, PRIOR, np.float32)
     parts: dict[str, np.ndarray] = {}
+    name_pen = np.zeros(n, np.float32)
+    agree = np.zeros(n, np.int8)
 
     def add(name, mask, value):
         if not np.any(mask):
             return
         v = np.where(mask, np.float32(value), np.float32(0))
         pts.__iadd__(v)
+        if name in NAME_PENALTIES:
+            name_pen.__iadd__(v)
+        elif name in CORROBORATING:
+            agree.__iadd__(mask.astype(np.int8))
         if explain:
             parts[name] = parts.get(name, 0) + v
 
@@ -192,10 +210,10 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
             same_first = _first(A.given) == _first(B.given)
             g = np.where(init, np.where(same_first, 100, 0), g).astype(np.float32)
         g_ok, s_ok = ga & gb, sa & sb
-        gx_ok, sx_ok = ga & sb & ~init, sa & gb
+        gx_ok, sx_ok = ga & sb & ~init & ~ia, sa & gb & ~init & ~ib
         straight = np.where(g_ok, g, 50) + np.where(s_ok, s, 50)
         crossed = np.where(gx_ok, gx, 50) + np.where(sx_ok, sx, 50)
-        use_x = crossed > straight + 1
+        use_x = (crossed > straight + 1) & (gx_ok | sx_ok)  # cross only on a real comparison
         G = np.where(use_x, sx, g)
         S = np.where(use_x, gx, s)
         G_ok = np.where(use_x, sx_ok, g_ok) & person
@@ -204,6 +222,13 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
 
         # a lone word ("Василиса", "Петров") may be either name: disagreement weighs less
         lone = (ga ^ sa) | (gb ^ sb)
+        # a lone word matched across (given against surname) has no side of its own: it is
+        # weighed as a surname whichever record comes first (keeps the score symmetric)
+        xl = use_x & lone & person
+        if np.any(xl):
+            S = np.where(xl, np.where(gx_ok, gx, sx), S)
+            S_ok = np.where(xl, gx_ok | sx_ok, S_ok)
+            G_ok = G_ok & ~xl
         add("surname_same", S_ok & (S >= 92), W["surname_same"])
         add("surname_close", S_ok & (S >= 78) & (S < 92), W["surname_close"])
         add("surname_far", S_ok & (S >= 62) & (S < 78), W["surname_far"])
@@ -246,7 +271,7 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         cs = _sim(A.company, B.company, fuzz.token_sort_ratio, workers)
         ct = _sim(A.company, B.company, fuzz.token_set_ratio, workers)
         c = np.maximum(cs, ct - 5)
-        org = c_both & ~person
+        org = c_both & A.is_company & B.is_company  # a person is never the same as a company
         add("org_same", org & (c >= 95), W["org_same"])
         add("org_close", org & (c >= 88) & (c < 95), W["org_close"])
         add("org_differ", org & (c < 75), W["org_differ"])
@@ -269,6 +294,13 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         add("address_same", a_both & (ad >= 90), W["address_same"])
         add("address_close", a_both & (ad >= 75) & (ad < 90), W["address_close"])
         add("address_differ", a_both & (ad < 50), W["address_differ"])
+
+    # --- corroboration: several independent identifiers outweigh a different name --------
+    add(
+        "corroborated",
+        (agree >= 2) & (name_pen < 0),
+        -(1.0 - CORROBORATED_NAME_SCALE) * name_pen,
+    )
     return (pts, parts) if explain else pts
 
 
@@ -299,6 +331,7 @@ _REASON_TEXT = {
     "birth_close": "similar birth date", "birth_differ": "different birth date",
     "address_same": "same address", "address_close": "similar address",
     "address_differ": "different address",
+    "corroborated": "several identifiers agree, name difference discounted",
 }  # fmt: skip
 
 
