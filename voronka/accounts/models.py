@@ -109,3 +109,36 @@ class User(AbstractUser):
         if self.is_head:
             return Q(**{f"{field}__in": self.zone_user_ids()})
         return Q(**{field: self.pk})
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash of the secret is stored; it is shown once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("beginning"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(VisibleQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def visibility_q(cls, user):
+        """Each user sees only their own tokens, administrators included."""
+        return Q(user_id=user.pk)
