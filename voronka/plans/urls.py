@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from voronka.plans import views
 
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.grid, name="grid"),
+    path("cell/", views.cell, name="cell"),
+]
