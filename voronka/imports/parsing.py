@@ -1,0 +1,1043 @@
+"""Reading import files into typed rows with a per-row report. Pure: no Django.
+
+Three steps, each usable alone:
+
+1. :func:`read_table` turns the bytes of a CSV (UTF-8 with or without BOM, UTF-16 with BOM,
+   cp1251; ``;`` ``,`` or tab, sniffed) or XLSX file into a :class:`Table` of text cells,
+   refusing oversized files, zip bombs, too many columns and overlong cells with a
+   :class:`FileRejected` error before anything is stored.
+2. :func:`suggest_mapping` proposes which column feeds which field, from Russian or English
+   headers.
+3. :func:`convert_rows` types every mapped cell (dates, amounts, phones, e-mails, ИНН) and
+   collects a :class:`RowError` (row, column, message) for every bad one.
+
+Messages are English templates with ``%(name)s`` parameters, marked with
+:func:`gettext_noop` so the translation catalogue extracts them; the web layer translates
+them into the user's language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from voronka.core.money import MoneyError, clean_amount
+from voronka.core.phones import PhoneError, parse_phone, split_lines
+from voronka.core.spreadsheet import unneutralise
+from voronka.core.taxid import TaxIdError, clean_inn
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue; translated where it is shown."""
+    return message
+
+
+# ------------------------------------------------------------------------------ limits
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 2**20  # the uploaded file itself
+    max_columns: int = 200
+    max_cell_chars: int = 10_000
+    max_rows: int = 500_000
+    # XLSX is a zip archive: what its members may expand to, in total and per byte.
+    max_unzipped_bytes: int = 400 * 2**20
+    max_zip_ratio: int = 200
+    max_zip_members: int = 10_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class FileRejected(ValueError):
+    """The file as a whole cannot be read. ``message`` % ``params`` says why."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.params = params
+
+    def render(self, translate=lambda s: s) -> str:
+        return translate(self.message) % self.params if self.params else translate(self.message)
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # every row padded or cut to len(headers)
+    # File line (or sheet row) number of each row, for the report: the header is row 1.
+    row_numbers: list[int] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+
+    def column(self, header: str) -> int:
+        return self.headers.index(header)
+
+
+def check_size(size: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a file by its size alone (call before reading it)."""
+    if size <= 0:
+        raise FileRejected("empty", gettext_noop("The file is empty."))
+    if size > limits.max_bytes:
+        raise FileRejected(
+            "too_large",
+            gettext_noop("The file is too large: %(size)s MB; at most %(limit)s MB is accepted."),
+            size=round(size / 2**20, 1),
+            limit=round(limits.max_bytes / 2**20),
+        )
+
+
+def read_path(path: str, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> Table:
+    """Read a file from disk, refusing it by size before reading a byte."""
+    import os
+
+    check_size(os.path.getsize(path), limits)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return read_table(data, filename or path, limits)
+
+
+def is_xlsx(data: bytes, filename: str = "") -> bool:
+    return data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+def read_table(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> Table:
+    check_size(len(data), limits)
+    if is_xlsx(data, filename):
+        table = _read_xlsx(data, limits)
+    else:
+        table = _read_csv(data, limits)
+    return _finish(table, limits)
+
+
+# ------------------------------------------------------------------------------ CSV
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Characters a Russian business file plausibly holds besides letters and digits.
+_PLAUSIBLE_EXTRA = set(" \t\r\n!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»№–—…’‘“”„€₽°±×·§©®™")
+
+
+def _plausible(text: str) -> bool:
+    """False when the decoded text is mostly characters no spreadsheet export contains."""
+    sample = text[:200_000]
+    if not sample:
+        return True
+    bad = 0
+    for ch in sample:
+        if ch.isalnum() or ch in _PLAUSIBLE_EXTRA:
+            continue
+        cat = unicodedata.category(ch)
+        if cat.startswith(("C",)) or cat in ("So", "Sk", "Co", "Cn"):
+            bad += 1
+    return bad <= max(2, len(sample) // 200)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was read in."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                break
+            if _plausible(text):
+                return text.lstrip("\ufeff"), enc
+            break
+    else:
+        if b"\x00" not in data[:100_000]:
+            try:
+                text = data.decode("utf-8")
+                if _plausible(text):
+                    return text, "utf-8"
+            except UnicodeDecodeError:
+                pass
+            try:
+                text = data.decode("cp1251")
+                if _plausible(text) and _cyrillic_or_ascii(text):
+                    return text, "cp1251"
+            except UnicodeDecodeError:
+                pass
+    raise FileRejected(
+        "encoding",
+        gettext_noop(
+            "The file's encoding was not recognised. Save it as CSV in UTF-8 or "
+            "Windows-1251, or as XLSX."
+        ),
+    )
+
+
+def _cyrillic_or_ascii(text: str) -> bool:
+    """cp1251 decodes any byte; the result is plausible only if its letters are Cyrillic
+    or Latin."""
+    letters = [c for c in text[:200_000] if c.isalpha()]
+    if not letters:
+        return True
+    odd = sum(1 for c in letters if not (c.isascii() or "\u0400" <= c <= "\u04ff"))
+    return odd <= len(letters) // 50
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;``, ``,`` or tab: the one splitting the first lines into the most equal fields."""
+    lines = [ln for ln in text[:64_000].splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (-1, -1)
+    for delim in (";", ",", "\t"):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        same = sum(1 for c in counts if c == counts[0])
+        score = (same, counts[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(data: bytes, limits: Limits) -> Table:
+    text, encoding = decode(data)
+    if not text.strip():
+        raise FileRejected("empty", gettext_noop("The file is empty."))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    try:
+        for raw in reader:
+            if len(raw) > limits.max_columns:
+                raise _too_many_columns(len(raw), limits)
+            if len(rows) > limits.max_rows:
+                raise _too_many_rows(limits)
+            rows.append(raw)
+            numbers.append(reader.line_num)
+    except csv.Error:
+        # The csv module refuses a field over its limit (131,072 characters) or a stray
+        # NUL: a cell too long for any field of ours, or not a text file at all.
+        raise FileRejected(
+            "bad_csv",
+            gettext_noop(
+                "Line %(line)s cannot be read: a cell is longer than %(limit)s characters "
+                "or the file is not a text table."
+            ),
+            line=reader.line_num + 1,
+            limit=limits.max_cell_chars,
+        )
+    if not rows:
+        raise FileRejected("empty", gettext_noop("The file is empty."))
+    table = Table(headers=rows[0], rows=rows[1:], row_numbers=numbers[1:])
+    table.encoding, table.delimiter = encoding, delimiter
+    return table
+
+
+def _too_many_columns(n: int, limits: Limits) -> FileRejected:
+    return FileRejected(
+        "too_many_columns",
+        gettext_noop("The file has %(n)s columns; at most %(limit)s are accepted."),
+        n=n,
+        limit=limits.max_columns,
+    )
+
+
+def _too_many_rows(limits: Limits) -> FileRejected:
+    return FileRejected(
+        "too_many_rows",
+        gettext_noop("The file has more than %(limit)s rows; split it into several files."),
+        limit=limits.max_rows,
+    )
+
+
+# ------------------------------------------------------------------------------ XLSX
+
+
+def check_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse an archive by what its directory declares, before anything is unpacked:
+    total unpacked size, expansion ratio, number of members, unsafe names."""
+    bomb = FileRejected(
+        "zip_bomb",
+        gettext_noop("The XLSX file unpacks to far more data than it holds; it was refused."),
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise _bad_xlsx()
+    if len(infos) > limits.max_zip_members:
+        raise bomb
+    total = 0
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
+            raise _bad_xlsx()
+        total += info.file_size
+        if info.file_size > limits.max_unzipped_bytes:
+            raise bomb
+        if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
+            if info.file_size > 2**20:
+                raise bomb
+    if total > limits.max_unzipped_bytes:
+        raise bomb
+    if total > 2**20 and total / max(len(data), 1) > limits.max_zip_ratio:
+        raise bomb
+
+
+def _bad_xlsx() -> FileRejected:
+    return FileRejected(
+        "bad_xlsx",
+        gettext_noop("The file is not a readable XLSX workbook."),
+    )
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> Table:
+    check_zip(data, limits)
+    import openpyxl  # noqa: PLC0415 (only needed for XLSX)
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds on a damaged archive
+        raise _bad_xlsx()
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            raise FileRejected("empty", gettext_noop("The file is empty."))
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        n = 0
+        for values in ws.iter_rows(values_only=True):
+            n += 1
+            cells = [_cell_text(v) for v in values]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if len(cells) > limits.max_columns:
+                raise _too_many_columns(len(cells), limits)
+            if not cells:
+                continue
+            if len(rows) > limits.max_rows:
+                raise _too_many_rows(limits)
+            rows.append(cells)
+            numbers.append(n)
+    except FileRejected:
+        raise
+    except Exception:
+        raise _bad_xlsx()
+    finally:
+        wb.close()
+    if not rows:
+        raise FileRejected("empty", gettext_noop("The file is empty."))
+    return Table(headers=rows[0], rows=rows[1:], row_numbers=numbers[1:], encoding="xlsx")
+
+
+# ------------------------------------------------------------------------------ table checks
+
+
+def _finish(table: Table, limits: Limits) -> Table:
+    headers = [unneutralise(h.strip()) for h in table.headers]
+    while headers and headers[-1] == "":
+        headers.pop()
+    if not any(headers):
+        raise FileRejected("no_header", gettext_noop("The first row holds no column names."))
+    for i, h in enumerate(headers):
+        if not h:
+            headers[i] = f"#{i + 1}"
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = h.casefold()
+        if key in seen:
+            raise FileRejected(
+                "duplicate_header",
+                gettext_noop("The column name “%(name)s” appears twice in the first row."),
+                name=h[:100],
+            )
+        seen[key] = i
+    width = len(headers)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for raw, number in zip(table.rows, table.row_numbers, strict=True):
+        if not any(c.strip() for c in raw):
+            continue  # blank lines are not rows
+        for col, cell in enumerate(raw):
+            if len(cell) > limits.max_cell_chars:
+                raise FileRejected(
+                    "cell_too_long",
+                    gettext_noop(
+                        "Row %(row)s, column %(column)s: the cell holds %(n)s characters; at "
+                        "most %(limit)s are accepted."
+                    ),
+                    row=number,
+                    column=headers[col] if col < width else f"#{col + 1}",
+                    n=len(cell),
+                    limit=limits.max_cell_chars,
+                )
+        cells = [unneutralise(c) for c in raw[:width]]
+        cells += [""] * (width - len(cells))
+        rows.append(cells)
+        numbers.append(number)
+    if not rows:
+        raise FileRejected(
+            "header_only", gettext_noop("The file has column names but no rows of data.")
+        )
+    table.headers, table.rows, table.row_numbers = headers, rows, numbers
+    return table
+
+
+# ------------------------------------------------------------------------------ typed values
+
+
+class ValueProblem(ValueError):
+    def __init__(self, message: str, **params):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+_DMY = re.compile(
+    r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?$"
+)
+_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def parse_datetime(text: str) -> datetime:
+    """A date and time from ``dd.mm.yyyy[ hh:mm[:ss]]``, ISO 8601 or an Excel serial
+    number; a date alone means midnight. Naive unless ISO text carries an offset.
+    Impossible dates (31.02.2025) are refused."""
+    text = (text or "").strip()
+    m = _DMY.match(text)
+    if m:
+        d, mo, y, hh, mi, ss = m.groups()
+        year = int(y) + (2000 if len(y) == 2 and int(y) < 70 else 1900 if len(y) == 2 else 0)
+        return _build(year, int(mo), int(d), hh, mi, ss, text)
+    m = _ISO.match(text)
+    if m:
+        y, mo, d, hh, mi, ss, tz = m.groups()
+        value = _build(int(y), int(mo), int(d), hh, mi, ss, text)
+        if tz:
+            if tz == "Z":
+                offset = timedelta(0)
+            else:
+                sign = -1 if tz[0] == "-" else 1
+                digits = tz[1:].replace(":", "")
+                offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            value = value.replace(tzinfo=timezone(offset))
+        return value
+    if _SERIAL.match(text):
+        serial = float(text)
+        if 1 <= serial < 2_958_466:  # Excel's range: 1900-01-01 .. 9999-12-31
+            return EXCEL_EPOCH + timedelta(days=serial)
+    raise ValueProblem(
+        gettext_noop("“%(value)s” is not a date (use dd.mm.yyyy or yyyy-mm-dd)."),
+        value=text[:40],
+    )
+
+
+def _build(y, mo, d, hh, mi, ss, text) -> datetime:
+    try:
+        return datetime(y, mo, d, int(hh or 0), int(mi or 0), int(ss or 0))
+    except ValueError:
+        raise ValueProblem(gettext_noop("“%(value)s” is not a real date."), value=text[:40])
+
+
+def parse_date(text: str) -> date:
+    return parse_datetime(text).date()
+
+
+def parse_amount(text: str) -> Decimal:
+    try:
+        return clean_amount((text or "").strip().replace("\u202f", "").replace("'", ""))
+    except MoneyError as exc:
+        if exc.code == "negative":
+            raise ValueProblem(gettext_noop("An amount cannot be negative."))
+        if exc.code == "too_large":
+            raise ValueProblem(gettext_noop("The amount is too large."))
+        raise ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=text[:40])
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_emails(text: str) -> list[str]:
+    out = []
+    for part in split_lines(text):
+        if len(part) > 254 or not _EMAIL.match(part):
+            raise ValueProblem(
+                gettext_noop("“%(value)s” is not an e-mail address."), value=part[:60]
+            )
+        out.append(part)
+    return out
+
+
+def parse_phones(text: str, region: str = "RU") -> list:
+    out = []
+    for part in split_lines(text):
+        try:
+            out.append(parse_phone(part, region))
+        except PhoneError:
+            raise ValueProblem(gettext_noop("“%(value)s” is not a phone number."), value=part[:40])
+    return out
+
+
+def parse_inn(text: str) -> str:
+    try:
+        return clean_inn(text)
+    except TaxIdError:
+        raise ValueProblem(gettext_noop("“%(value)s” is not a valid ИНН."), value=text[:20])
+
+
+def parse_text(text: str, max_length: int) -> str:
+    value = " ".join((text or "").split()) if max_length <= 300 else (text or "").strip()
+    if len(value) > max_length:
+        raise ValueProblem(
+            gettext_noop("The text is too long: %(n)s characters, at most %(limit)s."),
+            n=len(value),
+            limit=max_length,
+        )
+    return value
+
+
+def parse_probability(text: str) -> int:
+    value = (text or "").strip().rstrip("%").strip()
+    try:
+        number = Decimal(value.replace(",", "."))
+    except Exception:
+        raise ValueProblem(gettext_noop("“%(value)s” is not a percentage."), value=text[:20])
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise ValueProblem(gettext_noop("“%(value)s” is not a percentage."), value=text[:20])
+    return int(number)
+
+
+# ------------------------------------------------------------------------------ fields
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str  # text, date, datetime, amount, currency, phones, emails, inn, percent
+    help: str
+    required: bool = False
+    max_length: int = 300
+    aliases: tuple[str, ...] = ()
+
+
+def _f(name, type_, help_, aliases=(), required=False, max_length=300) -> FieldSpec:
+    return FieldSpec(name, type_, help_, required, max_length, tuple(aliases))
+
+
+_KEY_ALIASES = ("external_id", "id", "key", "ключ", "код", "внешний id", "внешний ключ", "№")
+OWNER_HELP = gettext_noop(
+    "Owner: user name, full name or e-mail; an unknown owner is created inactive."
+)
+_OWNER_ALIASES = ("owner", "ответственный", "менеджер", "manager", "responsible", "владелец")
+_SOURCE_ALIASES = ("source", "источник", "канал", "lead source")
+_CREATED_ALIASES = (
+    "created",
+    "created_at",
+    "created at",
+    "date created",
+    "дата создания",
+    "создан",
+    "создана",
+)
+
+DEAL_FIELDS: tuple[FieldSpec, ...] = (
+    _f(
+        "external_id",
+        "text",
+        gettext_noop(
+            "The row's key in the source system; a re-import with the same key updates the deal."
+        ),
+        _KEY_ALIASES + ("deal id", "id сделки"),
+        max_length=100,
+    ),
+    _f(
+        "title",
+        "text",
+        gettext_noop("Deal title (required)."),
+        (
+            "title",
+            "name",
+            "deal",
+            "deal name",
+            "название",
+            "название сделки",
+            "сделка",
+            "наименование",
+        ),
+        required=True,
+    ),
+    _f(
+        "amount",
+        "amount",
+        gettext_noop("Amount: 1 234 567,89 or 1234567.89."),
+        ("amount", "value", "sum", "budget", "deal value", "сумма", "бюджет", "сумма сделки"),
+    ),
+    _f(
+        "currency",
+        "currency",
+        gettext_noop("ISO currency code (RUB, USD…); the default currency when empty."),
+        ("currency", "валюта"),
+    ),
+    _f(
+        "stage",
+        "text",
+        gettext_noop("Stage name in the source; mapped to a stage of the pipeline."),
+        ("stage", "status", "deal stage", "этап", "стадия", "статус", "этап сделки"),
+    ),
+    _f(
+        "created_at",
+        "datetime",
+        gettext_noop("When the deal was created: dd.mm.yyyy, yyyy-mm-dd or an Excel date."),
+        _CREATED_ALIASES + ("create date", "engage date", "engage_date"),
+    ),
+    _f(
+        "won_at",
+        "datetime",
+        gettext_noop("When the deal was won (its stage becomes Won)."),
+        (
+            "won",
+            "won at",
+            "won date",
+            "date won",
+            "дата выигрыша",
+            "дата успеха",
+            "дата закрытия успешно",
+        ),
+    ),
+    _f(
+        "lost_at",
+        "datetime",
+        gettext_noop("When the deal was lost (its stage becomes Lost)."),
+        ("lost", "lost at", "lost date", "date lost", "дата проигрыша", "дата отказа"),
+    ),
+    _f(
+        "closed_at",
+        "datetime",
+        gettext_noop(
+            "When a won or lost deal was closed (used when there is no won or lost date)."
+        ),
+        ("closed", "close date", "closed at", "close_date", "дата закрытия", "закрыта"),
+    ),
+    _f(
+        "lost_reason",
+        "text",
+        gettext_noop("Why the deal was lost; unknown reasons are created."),
+        ("lost reason", "reason", "причина отказа", "причина проигрыша", "причина"),
+    ),
+    _f(
+        "owner",
+        "text",
+        OWNER_HELP,
+        _OWNER_ALIASES + ("sales agent", "sales_agent"),
+    ),
+    _f(
+        "company",
+        "text",
+        gettext_noop("Company name; found or created."),
+        ("company", "account", "organization", "компания", "организация", "клиент", "контрагент"),
+    ),
+    _f(
+        "company_inn",
+        "inn",
+        gettext_noop("The company's ИНН (finds the company by tax id)."),
+        ("inn", "инн", "инн компании", "tax id"),
+    ),
+    _f(
+        "contact",
+        "text",
+        gettext_noop("Contact person's name; found or created."),
+        ("contact", "contact name", "контакт", "контактное лицо", "фио"),
+    ),
+    _f(
+        "contact_phone",
+        "phones",
+        gettext_noop("The contact's phone numbers."),
+        ("phone", "телефон", "тел", "мобильный"),
+    ),
+    _f(
+        "contact_email",
+        "emails",
+        gettext_noop("The contact's e-mail addresses."),
+        ("email", "e-mail", "почта", "эл. почта", "электронная почта"),
+    ),
+    _f(
+        "source", "text", gettext_noop("Where the deal came from."), _SOURCE_ALIASES, max_length=100
+    ),
+    _f(
+        "expected_close_date",
+        "date",
+        gettext_noop("Expected close date."),
+        (
+            "expected close date",
+            "expected close",
+            "планируемая дата закрытия",
+            "ожидаемая дата закрытия",
+        ),
+    ),
+    _f("decision_date", "date", gettext_noop("Decision date."), ("decision date", "дата решения")),
+    _f(
+        "probability_manual",
+        "percent",
+        gettext_noop("Probability set by hand, 0–100."),
+        ("probability", "вероятность"),
+    ),
+)
+
+CONTACT_FIELDS: tuple[FieldSpec, ...] = (
+    _f(
+        "external_id",
+        "text",
+        gettext_noop(
+            "The row's key in the source system; a re-import with the same key updates the record."
+        ),
+        _KEY_ALIASES,
+        max_length=100,
+    ),
+    _f(
+        "name",
+        "text",
+        gettext_noop("Full name (required)."),
+        ("name", "full name", "contact", "фио", "имя", "контакт", "контактное лицо"),
+        required=True,
+    ),
+    _f(
+        "position",
+        "text",
+        gettext_noop("Position."),
+        ("position", "title", "job title", "должность"),
+        max_length=200,
+    ),
+    _f(
+        "company",
+        "text",
+        gettext_noop("Company name; found or created."),
+        ("company", "account", "компания", "организация"),
+    ),
+    _f(
+        "phones",
+        "phones",
+        gettext_noop("Phone numbers (several separated by ; or ,)."),
+        ("phone", "phones", "телефон", "телефоны", "тел", "мобильный"),
+    ),
+    _f(
+        "emails",
+        "emails",
+        gettext_noop("E-mail addresses (several separated by ; or ,)."),
+        ("email", "e-mail", "emails", "почта", "эл. почта", "электронная почта"),
+    ),
+    _f(
+        "source",
+        "text",
+        gettext_noop("Where the record came from."),
+        _SOURCE_ALIASES,
+        max_length=100,
+    ),
+    _f(
+        "owner",
+        "text",
+        OWNER_HELP,
+        _OWNER_ALIASES,
+    ),
+    _f("created_at", "datetime", gettext_noop("When the record was created."), _CREATED_ALIASES),
+)
+
+COMPANY_FIELDS: tuple[FieldSpec, ...] = (
+    _f(
+        "external_id",
+        "text",
+        gettext_noop(
+            "The row's key in the source system; a re-import with the same key updates the record."
+        ),
+        _KEY_ALIASES,
+        max_length=100,
+    ),
+    _f(
+        "name",
+        "text",
+        gettext_noop("Company name (required)."),
+        ("name", "company", "company name", "название", "компания", "наименование", "организация"),
+        required=True,
+    ),
+    _f(
+        "legal_name",
+        "text",
+        gettext_noop("Full legal name."),
+        ("legal name", "полное наименование", "юридическое название"),
+        max_length=500,
+    ),
+    _f("inn", "inn", gettext_noop("ИНН (10 or 12 digits, checked)."), ("inn", "инн", "tax id")),
+    _f("kpp", "text", gettext_noop("КПП."), ("kpp", "кпп"), max_length=9),
+    _f(
+        "website",
+        "text",
+        gettext_noop("Website."),
+        ("website", "site", "url", "сайт"),
+        max_length=300,
+    ),
+    _f("address", "text", gettext_noop("Address."), ("address", "адрес"), max_length=2000),
+    _f(
+        "phones",
+        "phones",
+        gettext_noop("Phone numbers (several separated by ; or ,)."),
+        ("phone", "phones", "телефон", "телефоны"),
+    ),
+    _f(
+        "emails",
+        "emails",
+        gettext_noop("E-mail addresses (several separated by ; or ,)."),
+        ("email", "e-mail", "почта"),
+    ),
+    _f(
+        "source",
+        "text",
+        gettext_noop("Where the record came from."),
+        _SOURCE_ALIASES,
+        max_length=100,
+    ),
+    _f(
+        "owner",
+        "text",
+        OWNER_HELP,
+        _OWNER_ALIASES,
+    ),
+    _f("created_at", "datetime", gettext_noop("When the record was created."), _CREATED_ALIASES),
+)
+
+STAGE_CHANGE_FIELDS: tuple[FieldSpec, ...] = (
+    _f(
+        "deal_key",
+        "text",
+        gettext_noop("The deal's key (its external_id column in the deals file)."),
+        ("deal", "deal id", "deal key", "deal_id", "сделка", "id сделки", "ключ сделки"),
+        required=True,
+        max_length=100,
+    ),
+    _f(
+        "from_stage",
+        "text",
+        gettext_noop("Stage the deal left (source name)."),
+        ("from", "from stage", "old stage", "из этапа", "с этапа", "было"),
+    ),
+    _f(
+        "to_stage",
+        "text",
+        gettext_noop("Stage the deal entered (source name)."),
+        ("to", "to stage", "new stage", "stage", "в этап", "на этап", "стало", "этап"),
+        required=True,
+    ),
+    _f(
+        "changed_at",
+        "datetime",
+        gettext_noop("When the deal changed stage."),
+        ("when", "date", "changed at", "changed_at", "дата", "дата изменения", "когда"),
+        required=True,
+    ),
+)
+
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "deals": DEAL_FIELDS,
+    "contacts": CONTACT_FIELDS,
+    "companies": COMPANY_FIELDS,
+    "stage_changes": STAGE_CHANGE_FIELDS,
+}
+KINDS = ("deals", "contacts", "companies")
+
+
+def field_names(kind: str) -> list[str]:
+    return [f.name for f in FIELDS[kind]]
+
+
+_FOLD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def fold_header(text: str) -> str:
+    return _FOLD.sub(" ", (text or "").casefold().replace("ё", "е")).strip()
+
+
+def suggest_mapping(headers: Sequence[str], kind: str) -> dict[str, str]:
+    """Field name -> header, for headers that name a field in Russian or English (exactly
+    the field's name or one of its usual names). Each header feeds at most one field."""
+    folded = {fold_header(h): h for h in headers}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for spec in FIELDS[kind]:
+        for alias in (spec.name, *spec.aliases):
+            header = folded.get(fold_header(alias))
+            if header is not None and header not in used:
+                out[spec.name] = header
+                used.add(header)
+                break
+    return out
+
+
+# ------------------------------------------------------------------------------ conversion
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # file row number (the header is row 1)
+    column: str  # the file's column name ("" for the row as a whole)
+    message: str  # English template, translated where shown
+    params: dict = field(default_factory=dict)
+
+    def render(self, translate=lambda s: s) -> str:
+        text = translate(self.message)
+        return text % self.params if self.params else text
+
+
+@dataclass
+class TypedRow:
+    row: int
+    values: dict  # field name -> typed value (absent when the column is not mapped or empty)
+
+
+@dataclass
+class Converted:
+    rows: list[TypedRow]
+    errors: list[RowError]
+    # Rows (by file number) that carry at least one error.
+    bad_rows: set[int]
+
+
+def convert_rows(
+    table: Table,
+    mapping: dict[str, str],
+    kind: str,
+    *,
+    currencies: Iterable[str] = ("RUB",),
+    default_currency: str = "RUB",
+    region: str = "RU",
+    limit: int | None = None,
+) -> Converted:
+    """Type every mapped cell of ``table`` (``mapping``: field name -> header)."""
+    specs = {s.name: s for s in FIELDS[kind]}
+    unknown = [name for name in mapping if name not in specs]
+    if unknown:
+        raise FileRejected(
+            "unknown_field",
+            gettext_noop("Unknown field “%(name)s” in the column mapping."),
+            name=unknown[0][:60],
+        )
+    columns: list[tuple[FieldSpec, int, str]] = []
+    for name, header in mapping.items():
+        if not header:
+            continue
+        if header not in table.headers:
+            raise FileRejected(
+                "missing_column",
+                gettext_noop("The file has no column “%(column)s” (mapped to %(field)s)."),
+                column=str(header)[:100],
+                field=name,
+            )
+        columns.append((specs[name], table.headers.index(header), header))
+    for spec in specs.values():
+        if spec.required and not mapping.get(spec.name):
+            raise FileRejected(
+                "required_unmapped",
+                gettext_noop("The required field %(field)s is not mapped to a column."),
+                field=spec.name,
+            )
+    allowed = [c.upper() for c in currencies]
+    rows: list[TypedRow] = []
+    errors: list[RowError] = []
+    bad: set[int] = set()
+    cells = table.rows if limit is None else table.rows[:limit]
+    for raw, number in zip(cells, table.row_numbers, strict=False):
+        values: dict = {}
+        for spec, index, header in columns:
+            text = raw[index].strip()
+            if not text:
+                if spec.required:
+                    errors.append(RowError(number, header, gettext_noop("The value is required.")))
+                    bad.add(number)
+                continue
+            try:
+                values[spec.name] = _convert(spec, text, allowed, region)
+            except ValueProblem as exc:
+                errors.append(RowError(number, header, exc.message, exc.params))
+                bad.add(number)
+        if kind == "deals" and "currency" not in values:
+            values["currency"] = default_currency
+        rows.append(TypedRow(number, values))
+    return Converted(rows=rows, errors=errors, bad_rows=bad)
+
+
+def _convert(spec: FieldSpec, text: str, currencies: list[str], region: str):
+    t = spec.type
+    if t == "text":
+        return parse_text(text, spec.max_length)
+    if t == "datetime":
+        return parse_datetime(text)
+    if t == "date":
+        return parse_date(text)
+    if t == "amount":
+        return parse_amount(text)
+    if t == "currency":
+        code = text.strip().upper()
+        code = {"РУБ": "RUB", "РУБ.": "RUB", "₽": "RUB", "$": "USD", "€": "EUR"}.get(code, code)
+        if code not in currencies:
+            raise ValueProblem(gettext_noop("Unknown currency “%(value)s”."), value=text[:10])
+        return code
+    if t == "phones":
+        return parse_phones(text, region)
+    if t == "emails":
+        return parse_emails(text)
+    if t == "inn":
+        return parse_inn(text)
+    if t == "percent":
+        return parse_probability(text)
+    raise AssertionError(t)
+
+
+def distinct_values(table: Table, header: str, limit: int = 500) -> list[str]:
+    """The distinct non-empty values of a column in file order (e.g. source stage names)."""
+    if header not in table.headers:
+        return []
+    index = table.headers.index(header)
+    seen: dict[str, None] = {}
+    for row in table.rows:
+        v = " ".join(row[index].split())
+        if v and v not in seen:
+            seen[v] = None
+            if len(seen) >= limit:
+                break
+    return list(seen)
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """A stable name of a file layout (its folded column names), to remember a mapping."""
+    return "|".join(sorted(fold_header(h) for h in headers))[:2000]

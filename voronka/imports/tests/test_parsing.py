@@ -1,0 +1,311 @@
+"""The pure parsing core: encodings, delimiters, limits, typed values, suggestions."""
+
+import io
+import zipfile
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from voronka.core.spreadsheet import is_formula_like, neutralise, unneutralise
+from voronka.imports import parsing as p
+
+HEADER = "Название;Сумма;Этап;Дата создания;Ответственный\r\n"
+ROW = "ООО «Ромашка» поставка;1 234 567,89;Переговоры;31.01.2025;Иванов Иван\r\n"
+
+
+def xlsx_bytes(rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "encoding,expected",
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1251", "cp1251"), ("utf-16", "utf-16")],
+)
+def test_csv_in_every_encoding_a_russian_excel_writes(encoding, expected):
+    table = p.read_table((HEADER + ROW).encode(encoding), "deals.csv")
+    assert table.encoding == expected
+    assert table.delimiter == ";"
+    assert table.headers == ["Название", "Сумма", "Этап", "Дата создания", "Ответственный"]
+    assert table.rows == [
+        ["ООО «Ромашка» поставка", "1 234 567,89", "Переговоры", "31.01.2025", "Иванов Иван"]
+    ]
+    assert table.row_numbers == [2]
+
+
+@pytest.mark.parametrize("delim", [";", ",", "\t"])
+def test_delimiter_is_sniffed(delim):
+    text = delim.join(["name", "amount", "note"]) + "\n"
+    text += delim.join(["Альфа", '"1,5"', '"a; b, c"']) + "\n"
+    table = p.read_table(text.encode(), "x.csv")
+    assert table.delimiter == delim
+    assert table.rows[0][0] == "Альфа"
+
+
+def test_quoted_newlines_keep_row_numbers_of_the_file():
+    text = 'name,note\n"A","line1\r\nline2"\nB,x\n'
+    table = p.read_table(text.encode(), "x.csv")
+    assert [r[0] for r in table.rows] == ["A", "B"]
+    assert table.row_numbers == [3, 4]
+
+
+def test_xlsx_is_read_with_dates_and_numbers_as_text():
+    data = xlsx_bytes(
+        [["Название", "Сумма", "Создана"], ["Сделка", 1500.5, datetime(2025, 3, 1)], [None, None]]
+    )
+    table = p.read_table(data, "deals.xlsx")
+    assert table.headers == ["Название", "Сумма", "Создана"]
+    assert table.rows == [["Сделка", "1500.5", "2025-03-01"]]
+
+
+def test_a_formula_cell_in_xlsx_is_kept_as_its_text():
+    data = xlsx_bytes([["name"], ['=HYPERLINK("http://x","y")']])
+    table = p.read_table(data, "x.xlsx")
+    assert table.rows[0][0].startswith("=HYPERLINK")
+
+
+# ----------------------------------------------------------------------- bad input
+
+
+def test_a_200_mb_file_is_refused_by_its_size_before_reading(tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:
+        fh.truncate(200 * 2**20)  # sparse: nothing is written or read
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_path(str(big))
+    assert exc.value.code == "too_large"
+    assert "200.0 MB" in exc.value.render()
+
+
+def test_empty_and_blank_files():
+    for data in (b"", b"\r\n\r\n", b"\xef\xbb\xbf"):
+        with pytest.raises(p.FileRejected) as exc:
+            p.read_table(data, "x.csv")
+        assert exc.value.code == "empty"
+
+
+def test_header_only():
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(HEADER.encode(), "x.csv")
+    assert exc.value.code == "header_only"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        (HEADER + ROW).encode("utf-16-le"),  # UTF-16 without its BOM
+        bytes(range(256)) * 40,  # binary
+    ],
+)
+def test_wrong_encoding_is_a_clear_error(data):
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(data, "x.csv")
+    assert exc.value.code in {"encoding", "bad_csv"}
+    assert exc.value.render()
+
+
+def test_ten_thousand_columns():
+    line = ",".join(f"c{i}" for i in range(10_000))
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table((line + "\n" + line + "\n").encode(), "x.csv")
+    assert exc.value.code == "too_many_columns"
+    assert exc.value.params["n"] == 10_000
+
+
+def test_a_row_with_a_million_characters():
+    text = "name,note\nA," + "я" * 1_000_000 + "\n"
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(text.encode(), "x.csv")
+    assert exc.value.code in {"bad_csv", "cell_too_long"}
+    text = "name,note\nA," + "я" * 20_000 + "\n"
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(text.encode(), "x.csv")
+    assert exc.value.code == "cell_too_long"
+    assert exc.value.params["row"] == 2 and exc.value.params["column"] == "note"
+
+
+def test_duplicate_headers_are_refused():
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(b"Name;name\n1;2\n", "x.csv")
+    assert exc.value.code == "duplicate_header"
+
+
+def zip_bomb(size=1 << 30):
+    """A small archive named .xlsx whose one member declares (and holds) ``size`` zeros."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(size >> 20):
+                fh.write(chunk)
+    return buf.getvalue()
+
+
+def test_zip_bomb_disguised_as_xlsx_is_refused_from_its_directory():
+    data = zip_bomb(64 << 20)
+    assert len(data) < 200_000
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(data, "report.xlsx")
+    assert exc.value.code == "zip_bomb"
+
+
+def test_a_damaged_xlsx_and_path_traversal_names():
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(b"PK\x03\x04garbage", "x.xlsx")
+    assert exc.value.code == "bad_xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../../etc/passwd", "x")
+    with pytest.raises(p.FileRejected) as exc:
+        p.read_table(buf.getvalue(), "x.xlsx")
+    assert exc.value.code == "bad_xlsx"
+
+
+# ----------------------------------------------------------------------- typed values
+
+
+def test_dates_in_three_notations_and_excel_serials():
+    assert p.parse_datetime("31.01.2025") == datetime(2025, 1, 31)
+    assert p.parse_datetime("31.01.2025 14:05") == datetime(2025, 1, 31, 14, 5)
+    assert p.parse_datetime("2025-01-31") == datetime(2025, 1, 31)
+    assert p.parse_datetime("2025-01-31T14:05:09") == datetime(2025, 1, 31, 14, 5, 9)
+    assert p.parse_datetime("2025-01-31T14:05:00Z") == datetime(2025, 1, 31, 14, 5, tzinfo=UTC)
+    assert p.parse_datetime("45688") == datetime(2025, 1, 31)
+    assert p.parse_date("01.02.25") == date(2025, 2, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["31.02.2025", "2025-02-30", "00.01.2025", "12/13/2025x", "завтра"]
+)
+def test_impossible_dates_are_errors(text):
+    with pytest.raises(p.ValueProblem):
+        p.parse_datetime(text)
+
+
+@given(st.dates(min_value=date(1901, 1, 1), max_value=date(9999, 12, 31)))
+def test_every_real_date_round_trips_in_both_notations(d):
+    assert p.parse_date(d.strftime("%d.%m.%Y")) == d
+    assert p.parse_date(d.isoformat()) == d
+    serial = (d - date(1899, 12, 30)).days
+    assert p.parse_date(str(serial)) == d
+
+
+def test_amounts_with_spaces_and_commas():
+    assert p.parse_amount("1 234 567,89") == Decimal("1234567.89")
+    assert p.parse_amount("1\u00a0000") == Decimal("1000.00")
+    assert p.parse_amount("1500.5") == Decimal("1500.50")
+    for bad in ("-5", "abc", "1e99"):
+        with pytest.raises(p.ValueProblem):
+            p.parse_amount(bad)
+
+
+def test_phones_emails_inn():
+    phones = p.parse_phones("8 (912) 345-67-89; +7 495 123-45-67")
+    assert [x.e164 for x in phones] == ["+79123456789", "+74951234567"]
+    assert p.parse_emails("a@b.ru, C@D.com") == ["a@b.ru", "C@D.com"]
+    assert p.parse_inn("7707083893") == "7707083893"
+    with pytest.raises(p.ValueProblem):
+        p.parse_inn("7707083894")
+    with pytest.raises(p.ValueProblem):
+        p.parse_emails("not-an-email")
+    with pytest.raises(p.ValueProblem):
+        p.parse_phones("12")
+
+
+# ----------------------------------------------------------------------- mapping, rows
+
+
+def test_suggestions_from_russian_and_english_headers():
+    ru = p.suggest_mapping(
+        ["Название", "Сумма", "Этап", "Дата создания", "Ответственный", "ИНН"], "deals"
+    )
+    assert ru == {
+        "title": "Название",
+        "amount": "Сумма",
+        "stage": "Этап",
+        "created_at": "Дата создания",
+        "owner": "Ответственный",
+        "company_inn": "ИНН",
+    }
+    en = p.suggest_mapping(["ID", "Full name", "E-mail", "Phone", "Company"], "contacts")
+    assert en == {
+        "external_id": "ID",
+        "name": "Full name",
+        "emails": "E-mail",
+        "phones": "Phone",
+        "company": "Company",
+    }
+
+
+def test_convert_rows_reports_row_column_and_message():
+    text = (
+        "key;Название;Сумма;Создана\n"
+        '1;=HYPERLINK("http://evil");100;31.01.2025\n'
+        "2;;abc;31.02.2025\n"
+    )
+    table = p.read_table(text.encode(), "x.csv")
+    mapping = {
+        "external_id": "key",
+        "title": "Название",
+        "amount": "Сумма",
+        "created_at": "Создана",
+    }
+    out = p.convert_rows(table, mapping, "deals")
+    assert out.rows[0].values == {
+        "external_id": "1",
+        "title": '=HYPERLINK("http://evil")',
+        "amount": Decimal("100.00"),
+        "created_at": datetime(2025, 1, 31),
+        "currency": "RUB",
+    }
+    assert out.bad_rows == {3}
+    rendered = [(e.row, e.column, e.render()) for e in out.errors]
+    assert rendered == [
+        (3, "Название", "The value is required."),
+        (3, "Сумма", "“abc” is not an amount."),
+        (3, "Создана", "“31.02.2025” is not a real date."),
+    ]
+
+
+def test_mapping_to_a_missing_column_or_without_a_required_field():
+    table = p.read_table(b"a,b\n1,2\n", "x.csv")
+    with pytest.raises(p.FileRejected) as exc:
+        p.convert_rows(table, {"title": "zzz"}, "deals")
+    assert exc.value.code == "missing_column"
+    with pytest.raises(p.FileRejected) as exc:
+        p.convert_rows(table, {"amount": "a"}, "deals")
+    assert exc.value.code == "required_unmapped"
+
+
+# ----------------------------------------------------------------------- formula neutralising
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+7 912", "-1+1", "@SUM(A1)", "\tx", "\rx", "=cmd|' /C calc'!A0"]
+)
+def test_formula_like_text_is_neutralised(text):
+    assert is_formula_like(text)
+    assert neutralise(text) == "'" + text
+    assert unneutralise(neutralise(text)) == text
+
+
+def test_numbers_and_plain_text_are_left_alone():
+    assert neutralise(-5) == -5
+    assert neutralise("ООО Ромашка") == "ООО Ромашка"
+    assert unneutralise("'quoted") == "'quoted"
+
+
+@given(st.text(max_size=30))
+def test_neutralised_text_never_starts_a_formula_and_round_trips(text):
+    safe = neutralise(text)
+    assert not is_formula_like(safe)
+    assert unneutralise(safe) == text or not is_formula_like(text)
