@@ -63,6 +63,7 @@ def contact_create(*, by, phones: Iterable[Phone] = (), emails: Iterable[str] = 
     contact = _save(Contact(), by, **fields)
     _replace_phones(contact, "contact", list(phones))
     _replace_emails(contact, "contact", list(emails))
+    _refresh_match_keys("contact", contact, by)
     return contact
 
 
@@ -80,6 +81,7 @@ def contact_update(
     _replace_phones(contact, "contact", None if phones is None else list(phones))
     _replace_emails(contact, "contact", None if emails is None else list(emails))
     _refresh_deal_search(contact=contact)
+    _refresh_match_keys("contact", contact, by)
     return contact
 
 
@@ -103,6 +105,7 @@ def company_create(*, by, phones: Iterable[Phone] = (), emails: Iterable[str] = 
     company = _save(Company(), by, **fields)
     _replace_phones(company, "company", list(phones))
     _replace_emails(company, "company", list(emails))
+    _refresh_match_keys("company", company, by)
     return company
 
 
@@ -119,6 +122,7 @@ def company_update(
     _replace_phones(company, "company", None if phones is None else list(phones))
     _replace_emails(company, "company", None if emails is None else list(emails))
     _refresh_deal_search(company=company)
+    _refresh_match_keys("company", company, by)
     return company
 
 
@@ -145,3 +149,10 @@ def _refresh_deal_search(*, contact=None, company=None) -> None:
     else:
         ids = Deal.all_objects.filter(company=company).values_list("pk", flat=True)
     refresh_search_text(list(ids))
+
+
+def _refresh_match_keys(kind: str, record, by) -> None:
+    """Duplicate control stores normalised keys of every record, in the same transaction."""
+    from voronka.dedupe.services import keys_refresh
+
+    keys_refresh(kind, record, by=by)

@@ -1,0 +1,117 @@
+"""Stored matching keys, the review queue, merges (with what undo needs) and a log."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CONTACT = "contact"
+COMPANY = "company"
+KINDS = [(CONTACT, _("contact")), (COMPANY, _("company"))]
+KEY_LENGTH = 200
+
+
+class RecordKeys(models.Model):
+    """The normalised keys of one contact or company (``matching.Keys`` as JSON)."""
+
+    kind = models.CharField(max_length=8, choices=KINDS)
+    record_id = models.PositiveBigIntegerField()
+    keys = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id"], name="dedupe_keys_one_per_record")
+        ]
+
+
+class MatchKey(models.Model):
+    """One blocking key of one record: the check on create is an index look-up here."""
+
+    kind = models.CharField(max_length=8, choices=KINDS)
+    key = models.CharField(max_length=KEY_LENGTH)
+    record_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "key", "record_id"], name="dedupe_key_lookup_idx"),
+            models.Index(fields=["kind", "record_id"], name="dedupe_key_record_idx"),
+        ]
+
+
+class CandidatePair(models.Model):
+    """A pair found by the batch scan, waiting for a decision. ``a_id < b_id``."""
+
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    MERGED = "merged"
+    STATUSES = [(OPEN, _("open")), (DISMISSED, _("dismissed")), (MERGED, _("merged"))]
+
+    kind = models.CharField(max_length=8, choices=KINDS)
+    a_id = models.PositiveBigIntegerField()
+    b_id = models.PositiveBigIntegerField()
+    points = models.FloatField()
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "a_id", "b_id"], name="dedupe_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(a_id__lt=models.F("b_id")), name="dedupe_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status", "-points"], name="dedupe_pair_queue_idx")]
+
+
+class Merge(models.Model):
+    """One merge: the survivor, the merged records and everything needed to undo it."""
+
+    kind = models.CharField(max_length=8, choices=KINDS)
+    survivor_id = models.PositiveBigIntegerField(db_index=True)
+    merged_ids = models.JSONField(default=list)
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class Event(models.Model):
+    """A line on a record's timeline: saved next to likely duplicates, merged, merge undone."""
+
+    SAVED_WITH_CANDIDATES = "saved"
+    MERGED = "merged"
+    MERGED_INTO = "merged_into"
+    UNDONE = "undone"
+    ACTIONS = [
+        (SAVED_WITH_CANDIDATES, _("saved although likely duplicates exist")),
+        (MERGED, _("merged")),
+        (MERGED_INTO, _("merged into another record")),
+        (UNDONE, _("merge undone")),
+    ]
+
+    kind = models.CharField(max_length=8, choices=KINDS)
+    record_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=12, choices=ACTIONS)
+    other_ids = models.JSONField(default=list)
+    merge = models.ForeignKey(Merge, null=True, blank=True, on_delete=models.SET_NULL)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "record_id", "-at"], name="dedupe_event_record_idx")
+        ]
