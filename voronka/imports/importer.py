@@ -1,0 +1,1045 @@
+"""The write phase of an import: typed rows in, records with their history out.
+
+:func:`plan_import` checks everything that can be checked before writing (stages, owners
+outside the importer's zone, keys of records the importer cannot change, repeated keys)
+and :func:`run_import` writes the whole file in one transaction, in batches
+(``bulk_create``), keeping the invariants the services keep one record at a time:
+
+- a history row per created or updated deal, company and contact (django-simple-history,
+  ``history_change_reason = "import"``, by the importing user);
+- ``Deal.search_text`` built from the title, the company and the contact names;
+- a ``StageChange`` per stage a deal went through, with the file's timestamps, so the
+  timeline, the analytics and the forecast loader see the imported history as if it had
+  happened here. A deal starts with ``None -> first stage`` at its created date; a won or
+  lost deal ends with a change into the won or lost stage at its close date, and
+  ``closed_at`` is that date.
+
+Every row's key (the ``external_id`` column) is stored as the record's ``external_id``;
+a re-import with the same key updates the record (and replaces the stage changes an
+earlier import of it created) instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from voronka.accounts.models import User
+from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
+from voronka.deals.choices import StageKind
+from voronka.deals.models import Deal, LostReason, Pipeline, Stage, StageChange
+from voronka.deals.search import build_search_text
+from voronka.imports import parsing
+from voronka.imports.parsing import RowError, gettext_noop
+
+BATCH = 2000
+REASON = "import"
+WON_WORDS = {"won", "выиграна", "выигрыш", "успешно", "успешно реализовано", "closed won"}
+LOST_WORDS = {
+    "lost",
+    "проиграна",
+    "проигрыш",
+    "провалено",
+    "закрыто и не реализовано",
+    "closed lost",
+}
+
+Progress = Callable[[int, int, str], None]
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported as it is; ``errors`` say why, row by row."""
+
+    def __init__(self, errors: list[RowError], message: str = ""):
+        super().__init__(message or f"{len(errors)} errors")
+        self.errors = errors
+        self.message = message
+
+
+@dataclass
+class Options:
+    kind: str
+    by: User
+    fields: dict[str, str]  # field name -> column of the file
+    stages: dict[str, str] = field(default_factory=dict)  # source stage -> stage name
+    pipeline: Pipeline | None = None
+    stage_change_fields: dict[str, str] = field(default_factory=dict)
+    skip_invalid: bool = False
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)  # rows skipped, and why
+    duplicates: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)  # {"message": template, "params": {}}
+
+    def as_json(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "rows": self.rows,
+            "errors": [
+                {"row": e.row, "column": e.column, "message": e.message, "params": e.params}
+                for e in self.errors[:1000]
+            ],
+            "n_errors": len(self.errors),
+            "duplicates": self.duplicates[:1000],
+            "n_duplicates": len(self.duplicates),
+            "notes": self.notes,
+        }
+
+
+def mapping_signature(headers) -> str:
+    return hashlib.sha256(parsing.header_signature(headers).encode()).hexdigest()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _fold(text: str) -> str:
+    return " ".join((text or "").split()).casefold().replace("ё", "е")
+
+
+# ------------------------------------------------------------------------------ look-ups
+
+
+class Owners:
+    """Owners by user name, e-mail or full name; unknown names become inactive users."""
+
+    def __init__(self, by: User):
+        self.by = by
+        self.index: dict[str, int] = {}
+        for pk, username, email, first, last in User.objects.values_list(
+            "pk", "username", "email", "first_name", "last_name"
+        ):
+            for key in (username, email, f"{first} {last}", f"{last} {first}"):
+                if key and key.strip():
+                    self.index.setdefault(_fold(key), pk)
+        self.zone = None if by.is_admin else set(by.zone_user_ids())
+        self.new: dict[str, str] = {}  # folded -> the name as written
+
+    def check(self, text: str) -> tuple[str, dict] | None:
+        """An error template and params, or None if ``text`` names a usable owner."""
+        pk = self.index.get(_fold(text))
+        if pk is None:
+            self.new.setdefault(_fold(text), text)
+            return None
+        if self.zone is not None and pk not in self.zone:
+            return (
+                gettext_noop("“%(value)s” is a user outside your team; you cannot assign to them."),
+                {"value": text[:100]},
+            )
+        return None
+
+    def create_missing(self, report: Report) -> None:
+        for folded, text in self.new.items():
+            if folded in self.index:
+                continue
+            email = text if "@" in text and " " not in text.strip() else ""
+            parts = text.split()
+            first = parts[0] if parts and not email else ""
+            last = " ".join(parts[1:]) if len(parts) > 1 and not email else ""
+            base = "import-" + hashlib.sha1(folded.encode()).hexdigest()[:10]
+            username = base
+            for n in itertools.count(2):
+                if not User.objects.filter(username=username).exists():
+                    break
+                username = f"{base}-{n}"
+            user = User(
+                username=username,
+                email=email,
+                first_name=first[:150],
+                last_name=last[:150],
+                is_active=False,
+                team_id=self.by.team_id if not self.by.is_admin else None,
+            )
+            user.set_unusable_password()
+            user.save()
+            self.index[folded] = user.pk
+            report.notes.append(
+                {
+                    "message": gettext_noop(
+                        "Created the inactive user “%(name)s” for an unknown owner."
+                    ),
+                    "params": {"name": text[:100]},
+                }
+            )
+
+    def id_of(self, text: str | None) -> int | None:
+        if not text:
+            return None
+        return self.index.get(_fold(text))
+
+
+class StageResolver:
+    def __init__(self, pipeline: Pipeline, mapping: dict[str, str]):
+        self.stages = list(pipeline.stages.order_by("order", "pk"))
+        self.by_name = {_fold(s.name): s for s in self.stages}
+        self.mapping = {_fold(k): v for k, v in (mapping or {}).items()}
+        self.won = next((s for s in self.stages if s.kind == StageKind.WON), None)
+        self.lost = next((s for s in self.stages if s.kind == StageKind.LOST), None)
+        self.first_open = next((s for s in self.stages if s.kind == StageKind.OPEN), None)
+
+    def resolve(self, source: str) -> Stage | None:
+        target = self.mapping.get(_fold(source), source)
+        folded = _fold(target)
+        stage = self.by_name.get(folded)
+        if stage is not None:
+            return stage
+        if folded in WON_WORDS:
+            return self.won
+        if folded in LOST_WORDS:
+            return self.lost
+        return None
+
+
+# ------------------------------------------------------------------------------ entry point
+
+
+def run_import(
+    table: parsing.Table,
+    options: Options,
+    *,
+    stage_changes: parsing.Table | None = None,
+    progress: Progress | None = None,
+    on_commit_job: Callable[[Report], None] | None = None,
+) -> Report:
+    """Validate, then write the whole file in one transaction; raise ImportRefused (nothing
+    written) when a row is bad and ``skip_invalid`` is off. ``on_commit_job`` runs inside
+    the same transaction at the end (a job marks itself done there)."""
+    progress = progress or (lambda done, total, phase: None)
+    importer = {"deals": DealImport, "contacts": ContactImport, "companies": CompanyImport}[
+        options.kind
+    ](table, options, stage_changes)
+    importer.validate()
+    if importer.errors and not options.skip_invalid:
+        raise ImportRefused(importer.errors)
+    with transaction.atomic():
+        report = importer.write(progress)
+        if on_commit_job is not None:
+            on_commit_job(report)
+    return report
+
+
+class _Base:
+    kind = ""
+
+    def __init__(self, table, options: Options, stage_changes=None):
+        self.table = table
+        self.options = options
+        self.by = options.by
+        self.stage_changes = stage_changes
+        self.errors: list[RowError] = []
+        self.bad: set[int] = set()
+        self.report = Report(rows=len(table.rows))
+        self.now = timezone.now()
+        self.owners = Owners(self.by)
+
+    def error(self, row: int, column: str, message: str, **params):
+        self.errors.append(RowError(row, column, message, params))
+        self.bad.add(row)
+
+    def convert(self):
+        converted = parsing.convert_rows(
+            self.table,
+            self.options.fields,
+            self.kind,
+            currencies=settings.VORONKA_CURRENCIES,
+            default_currency=settings.VORONKA_DEFAULT_CURRENCY,
+            region=settings.VORONKA_PHONE_REGION,
+        )
+        self.errors.extend(converted.errors)
+        self.bad |= converted.bad_rows
+        return converted.rows
+
+    def col(self, name: str) -> str:
+        return self.options.fields.get(name, "")
+
+    def check_keys(self, rows, model) -> dict[str, object]:
+        """Repeated keys in the file are errors; keys of existing records the importer
+        cannot see or change are errors; returns key -> the visible record to update."""
+        first: dict[str, int] = {}
+        for r in rows:
+            key = r.values.get("external_id")
+            if not key:
+                continue
+            if key in first:
+                self.error(
+                    r.row,
+                    self.col("external_id"),
+                    gettext_noop("The key “%(key)s” already appears in row %(first)s."),
+                    key=key[:100],
+                    first=first[key],
+                )
+            else:
+                first[key] = r.row
+        keys = list(first)
+        existing: dict[str, object] = {}
+        visible = model.objects.visible_to(self.by)
+        for start in range(0, len(keys), BATCH):
+            chunk = keys[start : start + BATCH]
+            for obj in visible.filter(external_id__in=chunk):
+                existing.setdefault(obj.external_id, obj)
+            hidden = (
+                model.all_objects.filter(external_id__in=chunk)
+                .exclude(external_id__in=list(existing))
+                .values_list("external_id", flat=True)
+            )
+            for key in set(hidden):
+                self.error(
+                    first[key],
+                    self.col("external_id"),
+                    gettext_noop(
+                        "The key “%(key)s” belongs to a record you cannot change (outside "
+                        "your zone or in the recycle bin)."
+                    ),
+                    key=key[:100],
+                )
+        return existing
+
+    def check_owners(self, rows):
+        for r in rows:
+            text = r.values.get("owner")
+            if text:
+                problem = self.owners.check(text)
+                if problem:
+                    self.error(r.row, self.col("owner"), problem[0], **problem[1])
+
+    def good_rows(self, rows):
+        return [r for r in rows if r.row not in self.bad]
+
+    def skip_bad(self):
+        self.report.errors = sorted(self.errors, key=lambda e: (e.row, e.column))
+        self.report.skipped += len(self.bad)
+
+
+# ------------------------------------------------------------------------------ companies
+# and contacts share a small core: phones, e-mails, duplicate reporting.
+
+
+def _phone_rows(objs_with_phones, link: str):
+    out = []
+    for obj, phones in objs_with_phones:
+        for i, ph in enumerate(phones or ()):
+            out.append(
+                PhoneNumber(
+                    **{link: obj}, raw=ph.raw, e164=ph.e164, extension=ph.extension, position=i
+                )
+            )
+    return out
+
+
+def _email_rows(objs_with_emails, link: str):
+    out = []
+    for obj, emails in objs_with_emails:
+        for i, e in enumerate(emails or ()):
+            out.append(
+                EmailAddress(**{link: obj}, email=e, normalized=e.strip().lower(), position=i)
+            )
+    return out
+
+
+class _PartyImport(_Base):
+    model = Company
+    link = "company"
+    text_fields: tuple[str, ...] = ()
+
+    def validate(self):
+        self.rows = self.convert()
+        self.existing = self.check_keys(self.rows, self.model)
+        self.check_owners(self.rows)
+        self.extra_checks()
+
+    def extra_checks(self):
+        pass
+
+    def find_duplicates(self, rows):
+        """Exact e-mail, normalised phone and ИНН shared with an existing record (another
+        key) or with an earlier row of the file. Reported; the row is still imported."""
+        emails, phones, inns = defaultdict(list), defaultdict(list), defaultdict(list)
+        for r in rows:
+            for e in r.values.get("emails", ()):
+                emails[e.strip().lower()].append(r)
+            for ph in r.values.get("phones", ()):
+                phones[ph.e164].append(r)
+            if r.values.get("inn"):
+                inns[r.values["inn"]].append(r)
+        visible_ids = set()
+        found: list[tuple[str, str, int]] = []
+        link = f"{self.link}_id"
+        for start in range(0, len(emails), BATCH):
+            chunk = list(emails)[start : start + BATCH]
+            found += [
+                ("emails", v, pk)
+                for v, pk in EmailAddress.objects.filter(
+                    normalized__in=chunk, **{f"{self.link}__deleted_at__isnull": True}
+                )
+                .exclude(**{f"{link}__isnull": True})
+                .values_list("normalized", link)
+            ]
+        for start in range(0, len(phones), BATCH):
+            chunk = list(phones)[start : start + BATCH]
+            found += [
+                ("phones", v, pk)
+                for v, pk in PhoneNumber.objects.filter(
+                    e164__in=chunk, **{f"{self.link}__deleted_at__isnull": True}
+                )
+                .exclude(**{f"{link}__isnull": True})
+                .values_list("e164", link)
+            ]
+        if self.model is Company:
+            for start in range(0, len(inns), BATCH):
+                chunk = list(inns)[start : start + BATCH]
+                found += [
+                    ("inn", v, pk)
+                    for v, pk in Company.objects.filter(inn__in=chunk).values_list("inn", "pk")
+                ]
+        if found:
+            visible_ids = set(
+                self.model.objects.visible_to(self.by)
+                .filter(pk__in={f[2] for f in found})
+                .values_list("pk", flat=True)
+            )
+        keys_of = dict(
+            self.model.all_objects.filter(pk__in={f[2] for f in found}).values_list(
+                "pk", "external_id"
+            )
+        )
+        index = {"emails": emails, "phones": phones, "inn": inns}
+        seen = set()
+        for what, value, pk in found:
+            for r in index[what][value]:
+                if keys_of.get(pk) and keys_of.get(pk) == r.values.get("external_id"):
+                    continue  # the record this row updates
+                if (r.row, what, value) in seen:
+                    continue
+                seen.add((r.row, what, value))
+                self.report.duplicates.append(
+                    {
+                        "row": r.row,
+                        "field": what,
+                        "value": value,
+                        "record": pk if pk in visible_ids else None,
+                    }
+                )
+        for what, groups in index.items():
+            for value, group in groups.items():
+                for r in group[1:]:
+                    if (r.row, what, value) not in seen:
+                        self.report.duplicates.append(
+                            {"row": r.row, "field": what, "value": value, "first_row": group[0].row}
+                        )
+        self.report.duplicates.sort(key=lambda d: d["row"])
+
+    def record_fields(self, values) -> dict:
+        out = {}
+        for name in self.text_fields:
+            if name in values:
+                out[name] = values[name]
+        return out
+
+    def write(self, progress: Progress) -> Report:
+        self.skip_bad()
+        rows = self.good_rows(self.rows)
+        self.find_duplicates(rows)
+        self.owners.create_missing(self.report)
+        companies = CompanyCache(self.by) if self.model is Contact else None
+        new, changed, later = [], [], []
+        new_phones, new_emails = [], []
+        replace_phones, replace_emails = [], []
+        total = len(rows)
+        for i, r in enumerate(rows):
+            v = r.values
+            fields = self.record_fields(v)
+            owner_id = self.owners.id_of(v.get("owner"))
+            if owner_id is not None:
+                fields["owner_id"] = owner_id
+            elif "owner" not in self.options.fields and not self.by.is_admin:
+                fields["owner_id"] = self.by.pk
+            company = None
+            if companies is not None and v.get("company"):
+                company = companies.get(v["company"], owner_id, self.now)
+                if not isinstance(company, Company):
+                    fields["company_id"] = company
+            key = v.get("external_id", "")
+            obj = self.existing.get(key) if key else None
+            if obj is None:
+                obj = self.model(external_id=key, **fields)
+                obj.created_at = _aware(v.get("created_at")) or self.now
+                new.append(obj)
+                new_phones.append((obj, v.get("phones")))
+                new_emails.append((obj, v.get("emails")))
+                if isinstance(company, Company):
+                    later.append((obj, company))
+            else:
+                if isinstance(company, Company):
+                    later.append((obj, company))
+                if _aware(v.get("created_at")):
+                    fields["created_at"] = _aware(v["created_at"])
+                if any(getattr(obj, k) != val for k, val in fields.items()) or (
+                    "phones" in v or "emails" in v
+                ):
+                    for k, val in fields.items():
+                        setattr(obj, k, val)
+                    changed.append(obj)
+                    if "phones" in v:
+                        replace_phones.append((obj, v["phones"]))
+                    if "emails" in v:
+                        replace_emails.append((obj, v["emails"]))
+                else:
+                    self.report.skipped += 1
+                    self.report.errors.append(
+                        RowError(r.row, "", gettext_noop("Unchanged since the last import."))
+                    )
+            if i % BATCH == 0:
+                progress(i, total, "prepare")
+        if companies is not None:
+            companies.flush(self.report)
+        for obj, company in later:
+            if obj.pk is not None and obj not in changed:
+                changed.append(obj)
+            obj.company_id = company.pk
+        for start in range(0, len(new), BATCH):
+            bulk_create_with_history(
+                new[start : start + BATCH],
+                self.model,
+                batch_size=BATCH,
+                default_user=self.by,
+                default_change_reason=REASON,
+            )
+            progress(start + BATCH, total, "write")
+        if changed:
+            update_fields = sorted(
+                {*self.text_fields, "owner", "created_at"}
+                | ({"company"} if self.model is Contact else set())
+            )
+            bulk_update_with_history(
+                changed,
+                self.model,
+                [f for f in update_fields if f in {f.name for f in self.model._meta.fields}],
+                batch_size=BATCH,
+                default_user=self.by,
+                default_change_reason=REASON,
+            )
+        link = self.link
+        if replace_phones:
+            PhoneNumber.objects.filter(**{f"{link}__in": [o for o, _ in replace_phones]}).delete()
+        if replace_emails:
+            EmailAddress.objects.filter(**{f"{link}__in": [o for o, _ in replace_emails]}).delete()
+        PhoneNumber.objects.bulk_create(
+            _phone_rows(new_phones + replace_phones, link), batch_size=BATCH
+        )
+        EmailAddress.objects.bulk_create(
+            _email_rows(new_emails + replace_emails, link), batch_size=BATCH
+        )
+        if changed:
+            from voronka.contacts.services import _refresh_deal_search
+
+            for obj in changed:
+                _refresh_deal_search(**{link: obj})
+        self.report.created += len(new)
+        self.report.updated += len(changed)
+        progress(total, total, "done")
+        return self.report
+
+
+class CompanyImport(_PartyImport):
+    kind = "companies"
+    model = Company
+    link = "company"
+    text_fields = ("name", "legal_name", "inn", "kpp", "website", "address", "source")
+
+
+class ContactImport(_PartyImport):
+    kind = "contacts"
+    model = Contact
+    link = "contact"
+    text_fields = ("name", "position", "source")
+
+
+class CompanyCache:
+    """Companies found by ИНН or name among the importer's visible ones; new ones collected
+    and created in one batch."""
+
+    def __init__(self, by: User):
+        self.by = by
+        self.by_name: dict[str, int | Company] = {}
+        self.by_inn: dict[str, int | Company] = {}
+        for pk, name, inn in (
+            Company.objects.visible_to(by).order_by("pk").values_list("pk", "name", "inn")
+        ):
+            self.by_name.setdefault(_fold(name), pk)
+            if inn:
+                self.by_inn.setdefault(inn, pk)
+        self.new: list[Company] = []
+
+    def get(self, name: str, owner_id, created_at, inn: str = ""):
+        if inn and inn in self.by_inn:
+            return self.by_inn[inn]
+        key = _fold(name)
+        found = self.by_name.get(key)
+        if found is not None:
+            return found
+        company = Company(name=name, inn=inn, owner_id=owner_id, created_at=created_at)
+        self.new.append(company)
+        self.by_name[key] = company
+        if inn:
+            self.by_inn[inn] = company
+        return company
+
+    def flush(self, report: Report) -> None:
+        if self.new:
+            bulk_create_with_history(
+                self.new,
+                Company,
+                batch_size=BATCH,
+                default_user=self.by,
+                default_change_reason=REASON,
+            )
+            report.notes.append(
+                {
+                    "message": gettext_noop("Created %(n)s companies named in the file."),
+                    "params": {"n": len(self.new)},
+                }
+            )
+            self.new = []
+
+    @staticmethod
+    def pk(value) -> int | None:
+        return value.pk if isinstance(value, Company) else value
+
+
+# ------------------------------------------------------------------------------ deals
+
+
+@dataclass
+class _Change:
+    row: int
+    from_stage: Stage | None
+    to_stage: Stage
+    at: datetime
+
+
+class DealImport(_Base):
+    kind = "deals"
+
+    def validate(self):
+        self.pipeline = self.options.pipeline or Pipeline.objects.order_by("order", "pk").first()
+        self.stages = StageResolver(self.pipeline, self.options.stages)
+        self.rows = self.convert()
+        self.existing = self.check_keys(self.rows, Deal)
+        self.check_owners(self.rows)
+        self.changes: dict[str, list[_Change]] = defaultdict(list)
+        self.change_errors: list[RowError] = []
+        if self.stage_changes is not None:
+            self._read_changes()
+        self.plans = {}
+        for r in self.rows:
+            if r.row in self.bad:
+                continue
+            self._plan_row(r)
+        self.errors.extend(self.change_errors)
+
+    def _read_changes(self):
+        fields = self.options.stage_change_fields or parsing.suggest_mapping(
+            self.stage_changes.headers, "stage_changes"
+        )
+        converted = parsing.convert_rows(self.stage_changes, fields, "stage_changes")
+        prefix = gettext_noop("stage changes file")
+        keys = {r.values.get("external_id") for r in self.rows}
+        for e in converted.errors:
+            self.change_errors.append(RowError(e.row, f"{prefix}: {e.column}", e.message, e.params))
+        for r in converted.rows:
+            if r.row in converted.bad_rows:
+                continue
+            v = r.values
+            to_stage = self.stages.resolve(v["to_stage"])
+            from_stage = self.stages.resolve(v["from_stage"]) if v.get("from_stage") else None
+            problem = None
+            if to_stage is None:
+                problem = (fields.get("to_stage", ""), v["to_stage"])
+            elif v.get("from_stage") and from_stage is None:
+                problem = (fields.get("from_stage", ""), v["from_stage"])
+            if problem:
+                self.change_errors.append(
+                    RowError(
+                        r.row,
+                        f"{prefix}: {problem[0]}",
+                        gettext_noop(
+                            "The stage “%(value)s” is not mapped to a stage of the pipeline."
+                        ),
+                        {"value": problem[1][:100]},
+                    )
+                )
+                continue
+            if v["deal_key"] not in keys:
+                self.change_errors.append(
+                    RowError(
+                        r.row,
+                        f"{prefix}: {fields.get('deal_key', '')}",
+                        gettext_noop("No deal with the key “%(key)s” in the deals file."),
+                        {"key": v["deal_key"][:100]},
+                    )
+                )
+                continue
+            self.changes[v["deal_key"]].append(
+                _Change(r.row, from_stage, to_stage, _aware(v["changed_at"]))
+            )
+
+    def _plan_row(self, r):
+        v = r.values
+        st = self.stages
+        stage = None
+        if v.get("stage"):
+            stage = st.resolve(v["stage"])
+            if stage is None:
+                self.error(
+                    r.row,
+                    self.col("stage"),
+                    gettext_noop("The stage “%(value)s” is not mapped to a stage of the pipeline."),
+                    value=v["stage"][:100],
+                )
+                return
+        elif v.get("won_at"):
+            stage = st.won
+        elif v.get("lost_at"):
+            stage = st.lost
+        else:
+            key = v.get("external_id")
+            known = self.changes.get(key) if key else None
+            stage = max(known, key=lambda c: c.at).to_stage if known else st.first_open
+        closed = None
+        if stage.kind == StageKind.WON:
+            closed = v.get("won_at") or v.get("closed_at")
+        elif stage.kind == StageKind.LOST:
+            closed = v.get("lost_at") or v.get("closed_at")
+        closed = _aware(closed)
+        key = v.get("external_id")
+        changes = sorted(self.changes.get(key, []) if key else [], key=lambda c: (c.at, c.row))
+        if stage.kind != StageKind.OPEN and closed is None:
+            last_in = [c for c in changes if c.to_stage.pk == stage.pk]
+            if last_in:
+                closed = last_in[-1].at
+            else:
+                column = self.col("won_at" if stage.kind == StageKind.WON else "lost_at")
+                self.error(
+                    r.row,
+                    column or self.col("stage"),
+                    gettext_noop("A won or lost deal needs the date it was closed."),
+                )
+                return
+        created = _aware(v.get("created_at"))
+        first_moments = [c.at for c in changes] + ([closed] if closed else [])
+        if created is None:
+            created = min(first_moments) if first_moments else self.now
+        elif first_moments and min(first_moments) < created:
+            when = min(first_moments)
+            self.error(
+                r.row,
+                self.col("created_at"),
+                gettext_noop("The deal changes stage or closes (%(when)s) before it was created."),
+                when=timezone.localtime(when).strftime("%d.%m.%Y"),
+            )
+            return
+        if created > self.now or (closed and closed > self.now):
+            self.error(
+                r.row,
+                self.col("created_at") if created > self.now else self.col("won_at"),
+                gettext_noop("The date lies in the future."),
+            )
+            return
+        self.plans[r.row] = (stage, created, closed, self._path(stage, created, closed, changes))
+
+    def _path(self, stage, created, closed, changes) -> list[tuple[Stage | None, Stage, datetime]]:
+        """The deal's stage changes as (from, to, at), starting with its creation."""
+        first_open = self.stages.first_open
+        if changes:
+            start = changes[0].from_stage or (
+                changes[0].to_stage if changes[0].at == created else first_open
+            )
+        else:
+            start = stage if stage.kind == StageKind.OPEN else first_open
+        path = [(None, start, created)]
+        current = start
+        for c in changes:
+            if c.to_stage.pk == current.pk:
+                continue
+            path.append((c.from_stage or current, c.to_stage, c.at))
+            current = c.to_stage
+        if current.pk != stage.pk:
+            at = closed or path[-1][2]
+            path.append((current, stage, at))
+        return path
+
+    # ---------------------------------------------------------------- write
+
+    def write(self, progress: Progress) -> Report:
+        self.skip_bad()
+        rows = [r for r in self.good_rows(self.rows) if r.row in self.plans]
+        self.owners.create_missing(self.report)
+        total = len(rows)
+        with translation.override(settings.LANGUAGE_CODE):
+            not_given_name = gettext("Not specified")
+        reasons = {_fold(n): pk for pk, n in LostReason.objects.values_list("pk", "name")}
+        new_reasons: dict[str, LostReason] = {}
+        companies = CompanyCache(self.by)
+        contacts = ContactCache(self.by)
+        new, changed, paths, contact_of, pending = [], [], {}, {}, []
+        for i, r in enumerate(rows):
+            v = r.values
+            stage, created, closed, path = self.plans[r.row]
+            owner_id = self.owners.id_of(v.get("owner"))
+            if owner_id is None and "owner" not in self.options.fields and not self.by.is_admin:
+                owner_id = self.by.pk
+            fields = {
+                "title": v["title"],
+                "stage_id": stage.pk,
+                "pipeline_id": self.pipeline.pk,
+                "created_at": created,
+                "closed_at": closed if stage.kind != StageKind.OPEN else None,
+                "stage_entered_at": path[-1][2],
+                "owner_id": owner_id,
+            }
+            for name in ("amount", "currency", "source", "expected_close_date", "decision_date"):
+                if name in v:
+                    fields[name] = v[name]
+            if "probability_manual" in v:
+                fields["probability_manual"] = v["probability_manual"]
+            if stage.kind == StageKind.WON:
+                fields["contract_actual"] = closed.date() if closed else None
+            if stage.kind == StageKind.LOST:
+                name = v.get("lost_reason") or not_given_name
+                folded = _fold(name)
+                if folded not in reasons and folded not in new_reasons:
+                    new_reasons[folded] = LostReason(name=name[:200])
+                reason = reasons.get(folded) or new_reasons[folded]
+            else:
+                reason = None
+            company_name, company = "", None
+            if v.get("company") or v.get("company_inn"):
+                company_name = v.get("company") or v["company_inn"]
+                company = companies.get(company_name, owner_id, created, v.get("company_inn", ""))
+            contact = None
+            if v.get("contact") or v.get("contact_email") or v.get("contact_phone"):
+                contact = contacts.get(
+                    v.get("contact")
+                    or (v.get("contact_email") or [""])[0]
+                    or v["contact_phone"][0].raw,
+                    v.get("contact_email") or [],
+                    v.get("contact_phone") or [],
+                    company,
+                    owner_id,
+                    created,
+                )
+            key = v.get("external_id", "")
+            deal = self.existing.get(key) if key else None
+            if deal is None:
+                deal = Deal(external_id=key)
+                new.append(deal)
+            else:
+                changed.append(deal)
+                deal.version += 1
+            fields["search_text"] = build_search_text(
+                v["title"], company_name, [contacts.name_of(contact)] if contact else []
+            )
+            for k, val in fields.items():
+                setattr(deal, k, val)
+            paths[id(deal)] = (deal, path)
+            pending.append((deal, company, reason))
+            if contact is not None:
+                contact_of[id(deal)] = (deal, contact)
+            if i % BATCH == 0:
+                progress(i, total, "prepare")
+        if new_reasons:
+            LostReason.objects.bulk_create(new_reasons.values())
+            for reason in new_reasons.values():
+                self.report.notes.append(
+                    {
+                        "message": gettext_noop("Created the lost reason “%(name)s”."),
+                        "params": {"name": reason.name},
+                    }
+                )
+        companies.flush(self.report)
+        contacts.flush(self.report)
+        for deal, company, reason in pending:
+            deal.lost_reason_id = reason.pk if isinstance(reason, LostReason) else reason
+            if company is not None or "company" in self.options.fields:
+                deal.company_id = CompanyCache.pk(company)
+        for start in range(0, len(new), BATCH):
+            bulk_create_with_history(
+                new[start : start + BATCH],
+                Deal,
+                batch_size=BATCH,
+                default_user=self.by,
+                default_change_reason=REASON,
+            )
+            progress(start + len(new[start : start + BATCH]), total, "write")
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Deal,
+                [
+                    "title",
+                    "stage",
+                    "pipeline",
+                    "created_at",
+                    "closed_at",
+                    "stage_entered_at",
+                    "owner",
+                    "amount",
+                    "currency",
+                    "source",
+                    "expected_close_date",
+                    "decision_date",
+                    "probability_manual",
+                    "contract_actual",
+                    "lost_reason",
+                    "company",
+                    "search_text",
+                    "version",
+                ],
+                batch_size=BATCH,
+                default_user=self.by,
+                default_change_reason=REASON,
+            )
+            # Replace the stage changes an earlier import of these deals created.
+            ids = [d.pk for d in changed]
+            for start in range(0, len(ids), BATCH):
+                StageChange.objects.filter(deal_id__in=ids[start : start + BATCH]).exclude(
+                    external_id=""
+                ).delete()
+        through = Deal.contacts.through
+        links = []
+        for deal, contact in contact_of.values():
+            links.append(through(deal_id=deal.pk, contact_id=ContactCache.pk(contact)))
+        through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+        changes = []
+        for deal, path in paths.values():
+            for n, (from_stage, to_stage, at) in enumerate(path):
+                changes.append(
+                    StageChange(
+                        deal_id=deal.pk,
+                        from_stage_id=from_stage.pk if from_stage else None,
+                        to_stage_id=to_stage.pk,
+                        changed_at=at,
+                        changed_by=self.by,
+                        external_id=f"{REASON}:{deal.external_id or deal.pk}:{n}"[:100],
+                    )
+                )
+        StageChange.objects.bulk_create(changes, batch_size=BATCH)
+        if changed:
+            from voronka.deals.services import refresh_search_text
+
+            refresh_search_text([d.pk for d in changed])
+        self.report.created += len(new)
+        self.report.updated += len(changed)
+        progress(total, total, "done")
+        return self.report
+
+
+class ContactCache:
+    """Contacts found by e-mail, phone or name (within the company) among the importer's
+    visible ones; new ones created in one batch with their phones and e-mails."""
+
+    def __init__(self, by: User):
+        self.by = by
+        visible = Contact.objects.visible_to(by)
+        self.by_name: dict[tuple, int | Contact] = {}
+        for pk, name, company_id in visible.order_by("pk").values_list("pk", "name", "company_id"):
+            self.by_name.setdefault((_fold(name), company_id), pk)
+        self.by_email = dict(
+            EmailAddress.objects.filter(contact__in=visible).values_list("normalized", "contact_id")
+        )
+        self.by_phone = dict(
+            PhoneNumber.objects.filter(contact__in=visible).values_list("e164", "contact_id")
+        )
+        self.names: dict[int, str] = {}
+        self.new: list[tuple[Contact, list, list]] = []
+
+    def get(self, name, emails, phones, company, owner_id, created_at):
+        for e in emails:
+            found = self.by_email.get(e.strip().lower())
+            if found is not None:
+                return found
+        for ph in phones:
+            found = self.by_phone.get(ph.e164)
+            if found is not None:
+                return found
+        key = (_fold(name), id(company) if isinstance(company, Company) else company)
+        found = self.by_name.get(key)
+        if found is not None:
+            return found
+        contact = Contact(name=name[:300], owner_id=owner_id, created_at=created_at)
+        contact._import_company = company
+        self.new.append((contact, emails, phones))
+        self.by_name[key] = contact
+        for e in emails:
+            self.by_email[e.strip().lower()] = contact
+        for ph in phones:
+            self.by_phone[ph.e164] = contact
+        return contact
+
+    def name_of(self, contact) -> str:
+        if isinstance(contact, Contact):
+            return contact.name
+        if contact not in self.names:
+            self.names.update(Contact.all_objects.filter(pk=contact).values_list("pk", "name"))
+        return self.names.get(contact, "")
+
+    def flush(self, report: Report) -> None:
+        if not self.new:
+            return
+        objs = []
+        for contact, _emails, _phones in self.new:
+            company = contact._import_company
+            contact.company_id = company.pk if isinstance(company, Company) else company
+            objs.append(contact)
+        bulk_create_with_history(
+            objs, Contact, batch_size=BATCH, default_user=self.by, default_change_reason=REASON
+        )
+        PhoneNumber.objects.bulk_create(
+            _phone_rows([(c, p) for c, _e, p in self.new], "contact"), batch_size=BATCH
+        )
+        EmailAddress.objects.bulk_create(
+            _email_rows([(c, e) for c, e, _p in self.new], "contact"), batch_size=BATCH
+        )
+        report.notes.append(
+            {
+                "message": gettext_noop("Created %(n)s contacts named in the file."),
+                "params": {"n": len(objs)},
+            }
+        )
+        self.new = []
+
+    @staticmethod
+    def pk(value) -> int:
+        return value.pk if isinstance(value, Contact) else value
+
+
+def fields_help(kind: str) -> list[tuple[str, str]]:
+    return [(f.name, gettext(f.help)) for f in parsing.FIELDS[kind]]
+
+
+def decimal_or_none(value) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None

@@ -1,0 +1,249 @@
+"""``manage.py import_records``: deals with their history, re-import, all-or-nothing."""
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from voronka.accounts.models import User
+from voronka.contacts.models import Company, Contact
+from voronka.deals.models import Deal, LostReason, StageChange
+from voronka.forecasting.snapshots import load_history
+from voronka.imports.tests.helpers import db_snapshot
+
+pytestmark = pytest.mark.django_db
+MSK = ZoneInfo("Europe/Moscow")
+
+DEALS = (
+    "ID;Название;Сумма;Этап;Создана;Дата успеха;Дата отказа;Причина;Менеджер;Компания;"
+    "Контакт;Телефон\n"
+    "D1;Поставка станков;1 200 000,50;Переговоры;10.01.2025;;;;head@example.ru;ООО Ромашка;"
+    "Иван Петров;+7 912 345-67-89\n"
+    "D2;Лицензии;300000;Успех;2025-02-01;15.03.2025;;;Пётр Новиков;ООО Ромашка;;\n"
+    'D3;=HYPERLINK("http://x");50;Отказ;05.02.2025;;20.02.2025;Дорого;;АО Лютик;;\n'
+)
+CHANGES = (
+    "Сделка;Было;Стало;Когда\n"
+    "D1;Новый;Переговоры;12.01.2025 10:00\n"
+    "D2;Новый;Переговоры;03.02.2025\n"
+    "D2;Переговоры;Счёт;01.03.2025\n"
+    "D2;Счёт;Успех;15.03.2025\n"
+)
+MAPPING = {
+    "fields": {
+        "external_id": "ID",
+        "title": "Название",
+        "amount": "Сумма",
+        "stage": "Этап",
+        "created_at": "Создана",
+        "won_at": "Дата успеха",
+        "lost_at": "Дата отказа",
+        "lost_reason": "Причина",
+        "owner": "Менеджер",
+        "company": "Компания",
+        "contact": "Контакт",
+        "contact_phone": "Телефон",
+    },
+    "stages": {
+        "Новый": "@first",
+        "Переговоры": "@q",
+        "Счёт": "@c",
+        "Успех": "won",
+        "Отказ": "lost",
+    },
+    "stage_changes": {
+        "deal_key": "Сделка",
+        "from_stage": "Было",
+        "to_stage": "Стало",
+        "changed_at": "Когда",
+    },
+}
+
+
+@pytest.fixture
+def files(tmp_path, stages, admin_user, head):
+    head.email = "head@example.ru"
+    head.save()
+    mapping = json.loads(json.dumps(MAPPING))
+    names = {
+        "@first": stages["lead"].name,
+        "@q": stages["qualification"].name,
+        "@c": stages["closing"].name,
+    }
+    mapping["stages"] = {k: names.get(v, v) for k, v in mapping["stages"].items()}
+    paths = {}
+    for name, text, enc in (("deals.csv", DEALS, "cp1251"), ("changes.csv", CHANGES, "utf-8-sig")):
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(text.encode(enc))
+    paths["mapping"] = tmp_path / "mapping.json"
+    paths["mapping"].write_text(json.dumps(mapping, ensure_ascii=False), encoding="utf-8")
+    return paths
+
+
+def run(files, *extra):
+    out = StringIO()
+    call_command(
+        "import_records",
+        str(files["deals.csv"]),
+        "--kind",
+        "deals",
+        "--mapping",
+        str(files["mapping"]),
+        "--stage-changes",
+        str(files["changes.csv"]),
+        *extra,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def at(*args):
+    return datetime(*args, tzinfo=MSK)
+
+
+def test_deals_come_with_their_history(files, stages, head):
+    out = run(files)
+    assert "created 3, updated 0, skipped 0" in out
+    d1, d2, d3 = (Deal.objects.get(external_id=k) for k in ("D1", "D2", "D3"))
+
+    assert d1.stage == stages["qualification"] and d1.closed_at is None
+    assert d1.amount == Decimal("1200000.50") and d1.owner == head
+    assert d1.created_at == at(2025, 1, 10)
+    assert d1.company.name == "ООО Ромашка"
+    contact = d1.contacts.get()
+    assert contact.name == "Иван Петров"
+    assert contact.phones.get().e164 == "+79123456789"
+    assert d1.search_text == "поставка станков\nооо ромашка\nиван петров"
+    assert [
+        (c.from_stage_id, c.to_stage_id, c.changed_at) for c in d1.stage_changes.order_by("pk")
+    ] == [
+        (None, stages["lead"].pk, at(2025, 1, 10)),
+        (stages["lead"].pk, stages["qualification"].pk, at(2025, 1, 12, 10)),
+    ]
+
+    assert d2.stage == stages["won"] and d2.closed_at == at(2025, 3, 15)
+    assert d2.contract_actual.isoformat() == "2025-03-15"
+    assert d2.company_id == d1.company_id  # one company for the same name
+    owner = d2.owner
+    assert (owner.first_name, owner.last_name, owner.is_active) == ("Пётр", "Новиков", False)
+    assert [(c.to_stage.name, c.changed_at) for c in d2.stage_changes.order_by("pk")] == [
+        (stages["lead"].name, at(2025, 2, 1)),
+        (stages["qualification"].name, at(2025, 2, 3)),
+        (stages["closing"].name, at(2025, 3, 1)),
+        (stages["won"].name, at(2025, 3, 15)),
+    ]
+
+    # No stage changes given: created in the first stage, closed into Lost at its date.
+    assert d3.title == '=HYPERLINK("http://x")'  # stored as text
+    assert d3.stage == stages["lost"] and d3.lost_reason.name == "Дорого"
+    assert d3.owner is None
+    assert [(c.to_stage.name, c.changed_at) for c in d3.stage_changes.order_by("pk")] == [
+        (stages["lead"].name, at(2025, 2, 5)),
+        (stages["lost"].name, at(2025, 2, 20)),
+    ]
+    for deal in (d1, d2, d3):
+        (h,) = deal.history.all()
+        assert h.history_type == "+" and h.history_change_reason == "import"
+
+    # The forecast loader sees exactly this history.
+    records = {r.external_id: r for r in load_history().history.deals}
+    assert records["D2"].won is True and records["D2"].closed_at == at(2025, 3, 15)
+    assert records["D3"].won is False and records["D1"].won is None
+    assert records["D1"].created_at == at(2025, 1, 10)
+    assert [c.at for c in records["D2"].changes] == [
+        at(2025, 2, 1),
+        at(2025, 2, 3),
+        at(2025, 3, 1),
+        at(2025, 3, 15),
+    ]
+    assert records["D1"].amount == 1200000.5
+
+
+def test_reimport_updates_instead_of_duplicating(files, stages):
+    run(files)
+    before = (Deal.objects.count(), StageChange.objects.count(), Company.objects.count())
+    text = files["deals.csv"].read_bytes().decode("cp1251").replace("1 200 000,50", "999")
+    files["deals.csv"].write_bytes(text.encode("cp1251"))
+    out = run(files)
+    assert "created 0, updated 3" in out
+    assert (Deal.objects.count(), StageChange.objects.count(), Company.objects.count()) == before
+    assert Deal.objects.get(external_id="D1").amount == Decimal("999.00")
+    assert Contact.objects.count() == 1 and User.objects.filter(is_active=False).count() == 1
+
+
+def test_one_bad_row_imports_nothing(files, stages):
+    text = files["deals.csv"].read_bytes().decode("cp1251").replace("05.02.2025", "31.02.2025")
+    files["deals.csv"].write_bytes(text.encode("cp1251"))
+    before = db_snapshot()
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing imported: 1 errors"):
+        call_command(
+            "import_records",
+            str(files["deals.csv"]),
+            "--kind=deals",
+            f"--mapping={files['mapping']}",
+            stderr=err,
+        )
+    assert "row 4, Создана: “31.02.2025” is not a real date." in err.getvalue()
+    assert db_snapshot() == before
+    # --skip-invalid imports the other rows and reports the bad one.
+    out = run(files, "--skip-invalid")
+    assert "created 2, updated 0, skipped 1" in out
+    assert "skipped row 4, Создана" in out
+
+
+def test_unknown_stage_and_a_lost_deal_without_date_are_row_errors(files, stages):
+    text = files["deals.csv"].read_bytes().decode("cp1251")
+    text = text.replace("Переговоры;10.01", "Загадка;10.01").replace(";20.02.2025;", ";;")
+    files["deals.csv"].write_bytes(text.encode("cp1251"))
+    err = StringIO()
+    before = db_snapshot()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_records",
+            str(files["deals.csv"]),
+            "--kind=deals",
+            f"--mapping={files['mapping']}",
+            stderr=err,
+        )
+    assert "row 2, Этап: The stage “Загадка” is not mapped" in err.getvalue()
+    assert "row 4, Дата отказа: A won or lost deal needs the date it was closed." in err.getvalue()
+    assert db_snapshot() == before
+
+
+def test_contacts_and_companies_report_duplicates(tmp_path, admin_user):
+    from voronka.contacts.services import company_create, contact_create
+    from voronka.core.phones import parse_phone
+
+    contact_create(by=admin_user, name="Старый", emails=["ivan@example.ru"])
+    company_create(by=admin_user, name="Старая", inn="7707083893")
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "ФИО,Email,Телефон\nИван,IVAN@example.ru,\nМария,m@example.ru,89123456789\n"
+        "Маша,,+7 912 345 67 89\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("import_records", str(path), "--kind=contacts", stdout=out)
+    text = out.getvalue()
+    assert "created 3" in text
+    assert "possible duplicate: row 2 emails ivan@example.ru (record" in text
+    assert "possible duplicate: row 4 phones +79123456789 (row 3)" in text
+    assert Contact.objects.get(name="Мария").phones.get().e164 == parse_phone("89123456789").e164
+    path.write_text("Название;ИНН\nНовая;7707083893\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_records", str(path), "--kind=companies", stdout=out)
+    assert "possible duplicate: row 2 inn 7707083893 (record" in out.getvalue()
+    assert LostReason.objects.count() >= 1
+
+
+def test_list_fields_prints_a_line_per_field():
+    out = StringIO()
+    call_command("import_records", "--list-fields", "deals", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("external_id")
+    assert any(line.startswith("won_at") for line in lines)
