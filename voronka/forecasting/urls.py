@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from voronka.forecasting import views
 
 app_name = "forecasting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.page, name="page"),
+    path("refresh/", views.refresh, name="refresh"),
+]

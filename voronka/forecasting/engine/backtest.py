@@ -14,6 +14,7 @@ deals with a planned date inside the period or no planned date at all.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,6 +39,8 @@ class PeriodRow:
     baseline: float  # weighted pipeline
     n_open: int
     fit_seconds: float
+    plan: float | None = None  # the plan as known at the period start
+    prob_meet_plan: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +88,8 @@ class BacktestResult:
                     "p90": r.p90,
                     "actual": r.actual,
                     "baseline": r.baseline,
+                    "plan": r.plan,
+                    "prob_meet_plan": r.prob_meet_plan,
                 }
                 for r in self.periods
             ],
@@ -167,8 +172,13 @@ def run_backtest(
     mask: np.ndarray | None = None,
     seed: int = 0,
     n_sims: int = 2000,
+    plans: Callable[[date, date], float | None] | None = None,
 ) -> BacktestResult:
-    """Replay periods starting in [start, end) that ended by the end of the history."""
+    """Replay periods starting in [start, end) that ended by the end of the history.
+
+    ``plans(start, end)``, when given, returns the plan of the period as it was known at
+    its start (or None); the forecast then also gives the probability of meeting it.
+    """
     t0 = time.perf_counter()
     final = state(frame)
     mask = np.ones(frame.n_deals, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
@@ -184,7 +194,10 @@ def run_backtest(
         st = state(cut)
         open_all = np.flatnonzero(st.exists & (st.kind == OPEN))
         p = model.predict(cut, st, open_all)
-        fc = forecast_period(model, cut, a, b, mask=mask, seed=seed, n_sims=n_sims, st=st, p_win=p)
+        plan = plans(ps, pe) if plans is not None else None
+        fc = forecast_period(
+            model, cut, a, b, plan=plan, mask=mask, seed=seed, n_sims=n_sims, st=st, p_win=p
+        )
         actual = float(
             np.nansum(
                 frame.amount[won_final & mask & (final.closed_at >= a) & (final.closed_at < b)]
@@ -215,6 +228,8 @@ def run_backtest(
                 baseline,
                 len(sel),
                 model.fit_seconds,
+                plan,
+                fc.prob_meet_plan,
             )
         )
         cols["id"].append(frame.deal_ids[sel])

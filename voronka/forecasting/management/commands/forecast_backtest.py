@@ -15,6 +15,10 @@ pipeline for the period figure).
      "deals": [{"id", "external_id", "as_of", "p", "p_stage_default", "outcome", "settled"}],
      "metrics": {...}, "stage_default_reliability": [...]}
 
+Each period also holds ``plan`` (the organisation's sales plan as it was known at the
+period start, from the plans' history; null when none was set) and ``prob_meet_plan``.
+``--save`` keeps the summary for the forecast page.
+
 ``p`` is the predicted probability of the deal being won, ``outcome`` 1 if it was won by
 the end of the history (else 0) and ``settled`` whether the history runs on long enough
 after ``as_of`` for the row to count in the metrics. Dates are UTC.
@@ -29,6 +33,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from voronka.deals.models import Pipeline
+from voronka.forecasting.compute import plans_as_known, save_backtest
 from voronka.forecasting.engine import DataError, build_frame, format_report, run_backtest, score
 from voronka.forecasting.engine.backtest import period_starts
 from voronka.forecasting.engine.data import to_days
@@ -89,6 +94,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sims", type=int, default=2000, help="Monte Carlo draws per period (2000)"
         )
+        parser.add_argument(
+            "--save",
+            action="store_true",
+            help="keep the summary for the forecast page (calibration, interval hits)",
+        )
 
     def handle(self, *args, **opts):
         start = _parse_date(opts["start"], "start")
@@ -126,7 +136,13 @@ class Command(BaseCommand):
                 f"no {period} starts on or after {start} and before {end} and is over already"
             )
         result = run_backtest(
-            frame, start, end, period=period, seed=opts["seed"], n_sims=opts["sims"]
+            frame,
+            start,
+            end,
+            period=period,
+            seed=opts["seed"],
+            n_sims=opts["sims"],
+            plans=plans_as_known(loaded.currency),
         )
         d = result.deals
         ok = d.settled
@@ -171,6 +187,9 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"--json: cannot write {opts['json_path']}: {exc}") from exc
             out(f"Wrote {opts['json_path']}.")
+        if opts["save"]:
+            save_backtest(result, start, end, period, loaded.currency)
+            out("Saved the summary for the forecast page.")
 
 
 def _clean(obj):
