@@ -1,0 +1,76 @@
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from voronka.deals.models import Pipeline
+from voronka.imports import parsing
+from voronka.imports.models import ImportJob
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to import"), choices=ImportJob.KINDS)
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    stage_changes = forms.FileField(
+        label=_("Stage changes of the deals (optional)"),
+        required=False,
+        help_text=_("A second file: deal key, from stage, to stage, when."),
+    )
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)
+
+
+class MappingForm(forms.Form):
+    """A select per Voronka field (which column feeds it) and, for deals, per source stage
+    (which stage of the pipeline it becomes)."""
+
+    def __init__(self, *args, job: ImportJob, stage_values=(), stage_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job = job
+        columns = [("", "—")] + [(h, h) for h in job.headers]
+        fields = job.mapping.get("fields", {})
+        for spec in parsing.FIELDS[job.kind]:
+            self.fields[f"f_{spec.name}"] = forms.ChoiceField(
+                label=spec.name,
+                help_text=gettext(spec.help),
+                choices=columns,
+                required=spec.required,
+                initial=fields.get(spec.name, ""),
+            )
+        self.stage_values = list(stage_values)
+        stage_choices = [("", _("same name"))] + [(n, n) for n in stage_names]
+        saved = job.mapping.get("stages", {})
+        for i, value in enumerate(self.stage_values):
+            self.fields[f"s_{i}"] = forms.ChoiceField(
+                label=value, choices=stage_choices, required=False, initial=saved.get(value, "")
+            )
+
+    def field_rows(self):
+        return [self[f"f_{spec.name}"] for spec in parsing.FIELDS[self.job.kind]]
+
+    def stage_rows(self):
+        return [self[f"s_{i}"] for i in range(len(self.stage_values))]
+
+    def mapping(self):
+        fields = {
+            spec.name: self.cleaned_data.get(f"f_{spec.name}") or ""
+            for spec in parsing.FIELDS[self.job.kind]
+        }
+        stages = {
+            value: self.cleaned_data.get(f"s_{i}") or ""
+            for i, value in enumerate(self.stage_values)
+        }
+        return fields, stages
+
+
+class StartForm(forms.Form):
+    skip_invalid = forms.BooleanField(
+        label=_("Skip the rows with errors and import the rest"), required=False
+    )
