@@ -24,7 +24,7 @@ from voronka.deals.models import LostReason, SavedFilter
 
 pytestmark = pytest.mark.django_db
 
-APP_NAMESPACES = {"web", "accounts", "deals", "contacts", "activities", "plans"}
+APP_NAMESPACES = {"web", "accounts", "deals", "contacts", "activities", "plans", "dedupe"}
 PUBLIC = {"accounts:login", "accounts:logout"}
 MARKER = "Zebra7Marker"
 
