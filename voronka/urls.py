@@ -14,5 +14,6 @@ urlpatterns = [
     path("duplicates/", include("voronka.dedupe.urls")),
     path("import/", include("voronka.imports.urls")),
     path("api/", api.urls),
+    path("export/", include("voronka.api.export_urls")),
     path("admin/", admin.site.urls),
 ]
