@@ -19,9 +19,11 @@ from voronka.activities.api import router as activities_router  # noqa: E402
 from voronka.contacts.api import router as contacts_router  # noqa: E402
 from voronka.deals.api import process_router  # noqa: E402
 from voronka.deals.api import router as deals_router  # noqa: E402
+from voronka.forecasting.api import router as forecast_router  # noqa: E402
 
 api.add_router("/deals/", deals_router)
 api.add_router("/", contacts_router)
 api.add_router("/", activities_router)
 api.add_router("/", accounts_router)
+api.add_router("/forecast/", forecast_router)
 api.add_router("/", process_router)

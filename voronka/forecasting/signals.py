@@ -4,16 +4,13 @@ transaction, however many deals it touched; the queue debounces further)."""
 from __future__ import annotations
 
 import logging
-import threading
 
 from django.db import transaction
 
 log = logging.getLogger(__name__)
-_local = threading.local()
 
 
 def _run():
-    _local.scheduled = False
     from voronka.forecasting.tasks import request_refresh
 
     try:
@@ -25,7 +22,7 @@ def _run():
 def deal_changed(sender, **kwargs):
     if kwargs.get("raw"):
         return
-    if getattr(_local, "scheduled", False) and transaction.get_connection().in_atomic_block:
-        return
-    _local.scheduled = True
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(entry[1] is _run for entry in conn.run_on_commit):
+        return  # already asked for in this transaction
     transaction.on_commit(_run)

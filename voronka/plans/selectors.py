@@ -65,23 +65,22 @@ def plan_grid(user, team: Team, year: int, kind: str) -> list[Row]:
     return rows
 
 
-def _amount(qs, period: Period) -> Decimal | None:
-    rows = list(qs.filter(period=period.key).values_list("amount", flat=True))
-    return sum(rows, Decimal(0)) if rows else None
-
-
-def _scoped(qs, team_id, user_id, period: Period) -> Decimal | None:
+def _scoped(rows, team_id, user_id, key: str) -> Decimal | None:
+    """``rows``: (team_id, user_id, period, amount) tuples already read from the database."""
+    rows = [r for r in rows if r[2] == key]
     if user_id is not None:
-        return _amount(qs.filter(user_id=user_id), period)
+        found = [r[3] for r in rows if r[1] == user_id]
+        return sum(found, Decimal(0)) if found else None
     if team_id is not None:
-        own = _amount(qs.filter(team_id=team_id, user__isnull=True), period)
-        if own is not None:
-            return own
-        return _amount(qs.filter(team_id=team_id, user__isnull=False), period)
+        own = [r[3] for r in rows if r[0] == team_id and r[1] is None]
+        if own:
+            return sum(own, Decimal(0))
+        reps = [r[3] for r in rows if r[0] == team_id and r[1] is not None]
+        return sum(reps, Decimal(0)) if reps else None
     # the whole organisation: each team's plan (or its reps' sum)
     total, found = Decimal(0), False
-    for tid in sorted(set(qs.filter(period=period.key).values_list("team_id", flat=True))):
-        v = _scoped(qs, tid, None, period)
+    for tid in sorted({r[0] for r in rows}):
+        v = _scoped(rows, tid, None, key)
         if v is not None:
             total += v
             found = True
@@ -97,7 +96,7 @@ def plan_total(
     as_of: datetime | None = None,
     viewer=None,
 ) -> Decimal | None:
-    """The plan of a scope for a period (see the module doc for the fallbacks).
+    """The plan of a scope for a period (see the module doc for the fallbacks); one query.
 
     ``as_of``: the plans as they were known then (from their history), for the backtest.
     ``viewer``: restrict to the plans this user may see.
@@ -108,9 +107,15 @@ def plan_total(
         qs = visible_plans(viewer) if viewer is not None else SalesPlan.objects.all()
     if currency:
         qs = qs.filter(currency=currency)
-    value = _scoped(qs, team_id, user_id, period)
+    keys = [period.key] + ([m.key for m in period.months] if period.kind == "quarter" else [])
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    elif team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    rows = list(qs.filter(period__in=keys).values_list("team_id", "user_id", "period", "amount"))
+    value = _scoped(rows, team_id, user_id, period.key)
     if value is None and period.kind == "quarter":
-        parts = [_scoped(qs, team_id, user_id, m) for m in period.months]
+        parts = [_scoped(rows, team_id, user_id, m.key) for m in period.months]
         if any(v is not None for v in parts):
             value = sum((v for v in parts if v is not None), Decimal(0))
     return value

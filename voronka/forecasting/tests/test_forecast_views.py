@@ -1,0 +1,129 @@
+"""The forecast page: the stored run, cut to the user's zone; fallbacks; no NaN ever."""
+
+import pytest
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from voronka.core.testing import make_deal
+from voronka.forecasting.compute import compute_forecast
+from voronka.forecasting.models import DealForecast, ForecastRun
+from voronka.forecasting.tests.history import build_history, this_month, this_quarter
+from voronka.plans.services import plan_set
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def computed(head, rep, other_rep, rep_other_team, stages):
+    open_deals = build_history(head, [rep, other_rep, rep_other_team], stages)
+    run = compute_forecast(sims=500, backtest=True)
+    assert run.status == "done", run.error
+    return run, open_deals
+
+
+def page(client, **params):
+    return client.get(reverse("forecasting:page"), params)
+
+
+def test_no_run_yet_offers_compute_now_and_queues_once(client_for, head):
+    c = client_for(head)
+    body = page(c).content.decode()
+    assert 'id="fc-none"' in body and 'id="fc-compute"' in body
+    r = c.post(reverse("forecasting:refresh"), {"next": reverse("forecasting:page")})
+    assert r.status_code == 302
+    c.post(reverse("forecasting:refresh"))
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    body = page(c).content.decode()
+    assert "A recomputation is queued" in body and 'id="fc-compute"' not in body
+
+
+def test_refresh_never_redirects_elsewhere(client_for, head):
+    r = client_for(head).post(reverse("forecasting:refresh"), {"next": "https://evil.example/"})
+    assert r["Location"] == reverse("forecasting:page")
+
+
+def test_head_sees_team_and_members_figures_in_locale(client_for, head, rep, team, computed):
+    plan_set(by=head, team_id=team.pk, period=this_month(), amount="2 000 000")
+    c = client_for(head)
+    r = page(c, scope=f"team:{team.pk}", period=this_month())
+    body = r.content.decode()
+    assert r.status_code == 200
+    for el in ("fc-expected", "fc-range", "fc-prob-plan", "fc-gap", "fc-coverage", "fc-final"):
+        assert f'id="{el}"' in body, el
+    assert "2,000,000.00" in body  # the plan, English format
+    assert "nan" not in body.lower().replace("nanos", "")
+    assert 'id="fc-interval"' in body and "between P10 and P90" in body
+    options = body[body.find('id="fc-scope"') :]
+    assert str(rep) in options and "Whole company" not in options
+
+
+def test_russian_page_formats_numbers_the_russian_way(client_for, head, computed):
+    head.language = "ru"
+    head.save()
+    body = page(client_for(head)).content.decode()
+    assert "\xa0₽" in body
+
+
+def test_rep_sees_only_themself(client_for, rep, other_rep, team, computed):
+    c = client_for(rep)
+    body = page(c).content.decode()
+    assert 'id="fc-scope"' not in body
+    assert f"Open {other_rep.username}" not in body
+    assert page(c, scope=f"team:{team.pk}").status_code == 404
+    assert page(c, scope=f"user:{other_rep.pk}").status_code == 404
+    assert page(c, scope="all").status_code == 404
+
+
+def test_head_cannot_open_another_team(client_for, head, other_team, rep_other_team, computed):
+    c = client_for(head)
+    assert page(c, scope=f"team:{other_team.pk}").status_code == 404
+    assert page(c, scope=f"user:{rep_other_team.pk}").status_code == 404
+    assert page(c, scope="all").status_code == 404
+
+
+def test_admin_sees_company_and_quarter(client_for, admin_user, computed):
+    c = client_for(admin_user)
+    body = page(c, scope="all", period=this_quarter()).content.decode()
+    assert "Whole company" in body and 'id="fc-expected"' in body
+
+
+def test_period_in_the_wrong_format_is_a_clear_error(client_for, head, computed):
+    r = page(client_for(head), period="2026-13")
+    assert r.status_code == 400
+    assert "2026-Q1" in r.content.decode()
+    r = page(client_for(head), period="2001-01")
+    assert r.status_code == 400 and "no forecast for 2001-01" in r.content.decode()
+
+
+def test_deal_page_shows_learned_probability_apart_from_manual(client_for, rep, computed):
+    _, open_deals = computed
+    deal = next(d for d in open_deals if d.owner_id == rep.pk)
+    assert DealForecast.objects.filter(deal=deal).exists()
+    body = client_for(rep).get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    assert 'id="learned-probability"' in body and "Learned win probability" in body
+    assert "stage default" in body  # the manual / stage probability stays as it was
+
+
+def test_no_closed_deals_is_a_documented_fallback(client_for, head, rep, stages):
+    make_deal(owner=rep, stage=stages["closing"], title="Lonely")
+    make_deal(owner=rep, stage=stages["qualification"], title="No amount", amount=0)
+    run = compute_forecast(sims=300, backtest=False)
+    assert run.status == "done" and "no_wins" in run.results["notes"]
+    body = page(client_for(head)).content.decode()
+    assert 'id="fc-no-wins"' in body and "nan" not in body.lower()
+    assert "has no amount" in body
+
+
+def test_no_deals_at_all(client_for, admin_user):
+    run = compute_forecast(sims=200)
+    assert run.status == "done" and run.results["notes"] == ["no_deals"]
+    assert page(client_for(admin_user)).status_code == 200
+
+
+def test_page_does_not_train(client_for, head, computed, django_assert_max_num_queries):
+    n = ForecastRun.objects.count()
+    c = client_for(head)
+    page(c)
+    with django_assert_max_num_queries(16):
+        assert page(c).status_code == 200
+    assert ForecastRun.objects.count() == n
