@@ -25,6 +25,7 @@ from voronka.deals.models import LostReason, SavedFilter
 pytestmark = pytest.mark.django_db
 
 APP_NAMESPACES = {"web", "accounts", "deals", "contacts", "activities", "plans", "dedupe"}
+APP_NAMESPACES |= {"forecasting"}
 PUBLIC = {"accounts:login", "accounts:logout"}
 MARKER = "Zebra7Marker"
 
