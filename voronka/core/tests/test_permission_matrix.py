@@ -21,11 +21,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from voronka.activities.services import attachment_create, note_create
 from voronka.core import testing
 from voronka.deals.models import LostReason, SavedFilter
+from voronka.imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
 APP_NAMESPACES = {"web", "accounts", "deals", "contacts", "activities", "plans", "dedupe"}
 APP_NAMESPACES |= {"forecasting"}
+APP_NAMESPACES |= {"imports"}
 PUBLIC = {"accounts:login", "accounts:logout"}
 MARKER = "Zebra7Marker"
 
@@ -67,6 +69,8 @@ def kind_of(name: str, kwarg: str) -> str | None:
         return "contact"
     if kwarg in {"company_id", "company_pk"}:
         return "company"
+    if name.startswith("imports:"):
+        return "import_job" if kwarg == "pk" else None
     if kwarg != "pk":
         return None
     short = name.split(":", 1)[1]
@@ -91,6 +95,8 @@ def kind_of(name: str, kwarg: str) -> str | None:
 
 def is_process_route(name: str) -> bool:
     short = name.split(":", 1)[1]
+    if name.startswith("imports:"):
+        return True  # heads and admins only, like the process settings
     return name.startswith("deals:") and bool(
         re.match(r"(pipeline|stage|criterion|lostreason|lost_reason)", short)
     )
@@ -138,6 +144,9 @@ def world(rep, other_rep, head, admin_user, stages, pipeline):
         "stage": stages["probability"],
         "criterion": stages["probability"].criteria.first(),
         "lostreason": LostReason.objects.first(),
+        "import_job": ImportJob.objects.create(
+            created_by=head, kind="deals", filename="x.csv", path="x"
+        ),
     }
 
 
