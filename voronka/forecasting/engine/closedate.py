@@ -157,6 +157,11 @@ class TimingModel:
         tau = max(self.median_win_days, 1.0)
         prior_in = np.exp(-(lo - t) / tau) - np.exp(-(end - t) / tau)
         share = (curve_end - curve_lo + TAIL_MASS * prior_in) / (rem + TAIL_MASS)
+        # A stage seldom seen to end (e.g. history imported without stage changes) leans on
+        # the pipeline's time to close from creation, at the deal's age.
+        w = self.n_exits[stage] / (self.n_exits[stage] + STAGE_PRIOR_SPELLS)
+        if np.any(w < 0.99):
+            share = w * share + (1.0 - w) * self._creation_share(frame, idx, t, lo, end, tau)
 
         target = st.target_date[idx]
         has = ~np.isnan(target)
@@ -175,6 +180,26 @@ class TimingModel:
             w = n / (n + SLIP_PRIOR)
             share[has] = w * date_share + (1 - w) * share[has]
         return np.clip(share, 0.0, 1.0)
+
+    def _creation_share(
+        self, frame: Frame, idx: np.ndarray, t: float, lo: float, end: float, tau: float
+    ) -> np.ndarray:
+        """Share of the remaining win chance inside (lo, end] from the creation curve of the
+        deal's pipeline, given that it is still open at its age."""
+        age = np.maximum(t - frame.created[idx], 0.0)
+        a0 = np.clip(np.floor(age), 0, MAX_DAYS).astype(np.int64)
+        a_lo = np.clip(np.floor(age + (lo - t)), 0, MAX_DAYS).astype(np.int64)
+        a_end = np.clip(np.floor(age + (end - t)), 0, MAX_DAYS).astype(np.int64)
+        out = np.empty(len(idx))
+        pipes = frame.pipeline[idx]
+        prior_in = np.exp(-(lo - t) / tau) - np.exp(-(end - t) / tau)
+        for p in np.unique(pipes):
+            m = pipes == p
+            c = self.creation[p] if p < len(self.creation) else self.creation_pooled
+            rem = c.cif_won[-1] - c.cif_won[a0[m]]
+            inside = c.cif_won[a_end[m]] - c.cif_won[a_lo[m]]
+            out[m] = (inside + TAIL_MASS * prior_in) / (rem + TAIL_MASS)
+        return np.clip(out, 0.0, 1.0)
 
     def created_win_share(self, pipeline: int | None, days_left: np.ndarray) -> np.ndarray:
         """P(won within ``days_left`` of creation) for a new deal."""

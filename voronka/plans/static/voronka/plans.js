@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   document.addEventListener("htmx:beforeSwap", function (e) {
-    var el = e.detail.elt;
-    if (el && el.classList && el.classList.contains("plan-input") && e.detail.xhr.status === 422) {
+    var el = e.detail.elt;  // the swap target: the cell
+    if (el && el.closest && el.closest(".plan-grid") && e.detail.xhr.status === 422) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }
