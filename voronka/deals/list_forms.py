@@ -293,6 +293,7 @@ class QuickAddForm(forms.Form):
                 company = Company(name=d["company_name"].strip(), owner=by)
                 company._history_user = by
                 company.save()
+                _match_keys("company", company, by)
             contacts = []
             if d.get("contact_name", "").strip():
                 contacts.append(
@@ -323,4 +324,12 @@ def _contact_with_phone(*, by, name, company, phone) -> Contact:
         PhoneNumber.objects.create(
             contact=contact, raw=phone.raw, e164=phone.e164, extension=phone.extension
         )
+    _match_keys("contact", contact, by)
     return contact
+
+
+def _match_keys(kind, record, by) -> None:
+    """Duplicate control keeps the matching keys of every new contact and company."""
+    from voronka.dedupe.services import keys_refresh
+
+    keys_refresh(kind, record, by=by)

@@ -70,11 +70,17 @@ class Shown:
 def typed_record(kind: str, data) -> Record:
     """A record from what the user has typed so far (form field names)."""
 
+    # the deal quick add names its fields contact_name / contact_phone
+    aliases = {"name": "contact_name", "phones_text": "contact_phone"}
+
+    def raw(name):
+        return data.get(name, "") or data.get(aliases.get(name, ""), "") or ""
+
     def lines(name):
-        return tuple(x for x in (data.get(name, "") or "").splitlines() if x.strip())[:20]
+        return tuple(x for x in raw(name).splitlines() if x.strip())[:20]
 
     def text(name, n=300):
-        return (data.get(name, "") or "")[:n]
+        return raw(name)[:n]
 
     if kind == "company":
         return Record(

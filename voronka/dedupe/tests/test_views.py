@@ -196,3 +196,27 @@ def test_the_scan_runs_in_the_background_worker(client_for, head, rep):
             cwd=settings.BASE_DIR, env=env, check=True, timeout=120,
         )  # fmt: skip
     assert CandidatePair.objects.filter(kind="contact").count() == 1
+
+
+def test_the_deal_quick_add_warns_and_keys_its_new_lead(client_for, rep, pair, pipeline, stages):
+    a, _ = pair
+    c = client_for(rep)
+    r = c.get(
+        reverse("dedupe:check_contact"),
+        {"contact_name": "Александр Иванов", "contact_phone": "8 912 345-67-89"},
+    )
+    assert a.get_absolute_url() in r.content.decode()
+    assert 'id="dup-warning"' in c.get(reverse("deals:quick_add")).content.decode()
+    r = c.post(
+        reverse("deals:quick_add"),
+        {"title": "Поставка", "amount": "1000", "currency": "RUB", "pipeline": pipeline.pk,
+         "stage": stages["qualification"].pk, "company_name": "ООО Станкомаш",
+         "contact_name": "Шура Иванов", "contact_phone": "+7 912 345 67 89"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    lead = Contact.objects.get(name="Шура Иванов")
+    assert Event.objects.filter(kind="contact", record_id=lead.pk, action="saved").exists()
+    from voronka.dedupe.models import RecordKeys
+
+    company = lead.company
+    assert RecordKeys.objects.filter(kind="company", record_id=company.pk).exists()

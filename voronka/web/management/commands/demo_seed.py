@@ -55,6 +55,10 @@ class Command(BaseCommand):
             history=not opts["no_history"],
         )
         result = seed_demo(options, log=self.stdout.write)
+        from voronka.dedupe.services import scan_run
+
+        for kind in ("contact", "company"):  # matching keys and the duplicates review queue
+            scan_run(kind)
         counts = result.counts
         self.stdout.write(
             f"Demo data created in {result.seconds:.1f} s: "
