@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 APP_NAMESPACES = {"web", "accounts", "deals", "contacts", "activities", "plans", "dedupe"}
 APP_NAMESPACES |= {"forecasting"}
 APP_NAMESPACES |= {"imports"}
+APP_NAMESPACES |= {"export"}
 PUBLIC = {"accounts:login", "accounts:logout"}
 MARKER = "Zebra7Marker"
 
