@@ -43,7 +43,7 @@ from voronka.deals.search import build_search_text
 from voronka.imports import parsing
 from voronka.imports.parsing import RowError, gettext_noop
 
-BATCH = 2000
+BATCH = 1000
 REASON = "import"
 WON_WORDS = {"won", "выиграна", "выигрыш", "успешно", "успешно реализовано", "closed won"}
 LOST_WORDS = {

@@ -3,11 +3,11 @@ the background job and its report."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from voronka.deals.models import Deal
 from voronka.imports.models import ImportJob, SavedMapping
+from voronka.imports.tasks import execute_job
 from voronka.imports.tests.helpers import db_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,8 @@ def test_upload_map_preview_run_report(
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and 'id="import-bar"' in page
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    # The job as the worker runs it (test_worker_killed.py runs real worker processes).
+    assert execute_job(job.pk) == "done"
     job.refresh_from_db()
     assert (job.status, job.created, job.updated, job.skipped) == ("done", 2, 0, 1)
     assert set(Deal.objects.values_list("title", flat=True)) == {"Поставка", "=1+2"}
