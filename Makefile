@@ -26,6 +26,9 @@ run: $(VENV)/.deps compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_seed --if-empty
 	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Background jobs (imports, forecast refresh, duplicate scan): manage.py db_worker"
+	$(PY) manage.py db_worker --queue-name '*' --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.devdeps
