@@ -31,10 +31,26 @@ def refresh_pending() -> bool:
     ).exists()
 
 
-def request_refresh(delay: timedelta = DEBOUNCE) -> bool:
-    """Queue a refresh unless one is already waiting. True if one was queued."""
+# Until this moment this process knows a queued refresh is still waiting (it cannot run
+# before its ``run_after``), so a burst of saves asks the database nothing.
+_waiting_until = None
+
+
+def forget_waiting() -> None:
+    global _waiting_until
+    _waiting_until = None
+
+
+def request_refresh(delay: timedelta | None = DEBOUNCE) -> bool:
+    """Queue a refresh unless one is already waiting. True if one was queued.
+    ``delay=None``: run as soon as a worker is free ("compute now")."""
+    global _waiting_until
+    now = timezone.now()
+    if delay and _waiting_until is not None and now < _waiting_until:
+        return False
     if refresh_pending():
         return False
-    run_after = timezone.now() + delay if delay else None
+    run_after = now + delay if delay else None
     refresh_forecast.using(run_after=run_after).enqueue()
+    _waiting_until = run_after
     return True

@@ -19,3 +19,13 @@ def synth_frame(synth):
 @pytest.fixture(scope="session")
 def synth_backtest(synth_frame):
     return run_backtest(synth_frame, date(2023, 1, 1), date(2024, 4, 1), n_sims=1000)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_refresh_memo():
+    """Each test starts without this process's memory of a queued forecast refresh."""
+    from voronka.forecasting.tasks import forget_waiting
+
+    forget_waiting()
+    yield
+    forget_waiting()
