@@ -7,6 +7,8 @@ it moved or deleted, which is what lets undo put each link back exactly.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -102,15 +104,33 @@ def scan_run(kind: str, *, auto_merge: bool | None = None) -> dict:
     stats = queue_fill(kind, pairs)
     stats.update(kind=kind, records=len(result.ids), pairs=len(pairs), merged=0)
     if auto_merge is None:
-        auto_merge = getattr(settings, "VORONKA_DEDUPE_AUTO_MERGE", False)
+        auto_merge = auto_merge_enabled()
     if auto_merge:
         stats["merged"] = auto_merge_run(kind)
     return stats
 
 
+def auto_merge_enabled() -> bool:
+    """Off by default; ``VORONKA_DEDUPE_AUTO_MERGE=1`` (environment or settings) turns it on."""
+    value = getattr(settings, "VORONKA_DEDUPE_AUTO_MERGE", None)
+    if value is None:
+        value = os.environ.get("VORONKA_DEDUPE_AUTO_MERGE", "0") == "1"
+    return bool(value)
+
+
+def auto_merge_threshold() -> float:
+    value = getattr(settings, "VORONKA_DEDUPE_AUTO_MERGE_POINTS", None)
+    if value is None:
+        value = os.environ.get("VORONKA_DEDUPE_AUTO_MERGE_POINTS", "")
+    try:
+        return max(AUTO_MERGE_POINTS_MIN, float(value)) if value != "" else AUTO_MERGE_POINTS
+    except ValueError:
+        return AUTO_MERGE_POINTS
+
+
 def auto_merge_run(kind: str) -> int:
     """Merge open pairs at or above the automatic threshold (off unless switched on)."""
-    threshold = getattr(settings, "VORONKA_DEDUPE_AUTO_MERGE_POINTS", AUTO_MERGE_POINTS)
+    threshold = auto_merge_threshold()
     model = keystore.model_of(kind)
     merged = 0
     pairs = CandidatePair.objects.filter(
@@ -128,7 +148,10 @@ def auto_merge_run(kind: str) -> int:
     return merged
 
 
+# bench/dedupe/threshold.py at 100,000 contacts: pairs at >= 6.5 points are right 99.96 %
+# of the time, at >= 8.0 points every one of 20,451 pairs is. Lower values are refused.
 AUTO_MERGE_POINTS = 8.0
+AUTO_MERGE_POINTS_MIN = 6.5
 
 
 @transaction.atomic
@@ -261,6 +284,7 @@ def records_merge(kind: str, survivor, others, values: dict, *, by, automatic=Fa
             for row in rows:
                 data["links"].append([label, fname, row.pk, other.pk])
             manager.filter(pk__in=[r.pk for r in rows]).update(**{fname: survivor})
+            _move_link_history(data, rel_model, fname, other.pk, survivor.pk)
             if label == "deals.Deal":
                 deal_ids.update(r.pk for r in rows)
         hids = list(history.objects.filter(id=other.pk).values_list("history_id", flat=True))
@@ -310,6 +334,19 @@ def records_merge(kind: str, survivor, others, values: dict, *, by, automatic=Fa
             other_ids=[survivor.pk], by=by,
         )  # fmt: skip
     return merge
+
+
+def _move_link_history(data, rel_model, fname, old_id, new_id) -> None:
+    """The field history of a moved deal, activity, note or file follows it too."""
+    history = getattr(rel_model, "history", None)
+    if history is None:
+        return
+    attname = rel_model._meta.get_field(fname).attname
+    hist = history.model
+    hids = list(hist.objects.filter(**{attname: old_id}).values_list("history_id", flat=True))
+    if hids:
+        hist.objects.filter(history_id__in=hids).update(**{attname: new_id})
+        data.setdefault("link_history", []).append([rel_model._meta.label, attname, hids, old_id])
 
 
 # ---------------------------------------------------------------- undo
@@ -395,6 +432,13 @@ def merge_undo(merge: Merge, *, by) -> dict:
         if rel_model._base_manager.filter(pk=row[rel_model._meta.pk.attname]).exists():
             continue
         rel_model._base_manager.create(**_restorable(rel_model, row))
+    for label, attname, hids, other_id in merge.data.get("link_history", []):
+        if other_id in gone:
+            continue
+        hist = apps.get_model(label).history.model
+        hist.objects.filter(history_id__in=hids, **{attname: merge.survivor_id}).update(
+            **{attname: other_id}
+        )
     for other_id, hids in merge.data.get("history", {}).items():
         if int(other_id) in gone:
             continue

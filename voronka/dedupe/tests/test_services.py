@@ -109,6 +109,13 @@ def snapshot(*records) -> dict:
             hist.objects.filter(history_id__lte=HIST[0]).values_list("history_id", "id")
         ),
         "keys": sorted(MatchKey.objects.values_list("kind", "record_id", "key")),
+        "link_history": sorted(
+            (m._meta.label, *row)
+            for m in (Activity, Note, Attachment, Deal, Contact)
+            if hasattr(m, "history")
+            and any(f.attname == f"{kind}_id" for f in m.history.model._meta.concrete_fields)
+            for row in m.history.model.objects.values_list("history_id", f"{kind}_id")
+        ),
     }
 
 
@@ -158,6 +165,8 @@ def test_merge_moves_everything_and_undo_restores_it_exactly(rep, stages):
     assert b.deleted_at is not None and a.messengers == "@sasha" and a.source == "выставка"
     assert set(d1.contacts.all()) == {a} and set(d2.contacts.all()) == {a}
     assert Activity.objects.filter(contact=b).count() == 0
+    assert Activity.history.model.objects.filter(contact_id=b.pk).count() == 0
+    assert Activity.history.model.objects.filter(contact_id=a.pk).count() >= 1
     assert Note.objects.filter(contact=a).count() == 1
     assert Attachment.objects.filter(contact=a).count() == 1
     assert sorted(a.phones.values_list("e164", flat=True)) == ["+74950000001", "+79123456789"]
