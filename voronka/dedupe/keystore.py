@@ -160,9 +160,16 @@ def candidates(kind: str, keys: Keys, *, exclude=None, limit: int = 10):
     ):
         postings.setdefault(key, []).append(rid)
     ids = {rid for rs in postings.values() for rid in rs if rid != exclude}
-    # records in the recycle bin are no candidates
-    live = set(model_of(kind).objects.filter(pk__in=ids).values_list("pk", flat=True))
-    known = stored_keys(kind, live)
+    if not ids:
+        return []
+    # records in the recycle bin are no candidates (one query: keys of the live ones)
+    live = model_of(kind).objects.filter(pk__in=ids).values("pk")
+    known = {
+        rid: from_json(k)
+        for rid, k in RecordKeys.objects.filter(kind=kind, record_id__in=list(ids))
+        .filter(record_id__in=live)
+        .values_list("record_id", "keys")
+    }
 
     def lookup(b):
         return [r for r in postings.get(_key(b), ()) if r in known]
