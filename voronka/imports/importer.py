@@ -666,7 +666,7 @@ class DealImport(_Base):
             self.stage_changes.headers, "stage_changes"
         )
         converted = parsing.convert_rows(self.stage_changes, fields, "stage_changes")
-        prefix = gettext_noop("stage changes file")
+        prefix = gettext("stage changes file")
         keys = {r.values.get("external_id") for r in self.rows}
         for e in converted.errors:
             self.change_errors.append(RowError(e.row, f"{prefix}: {e.column}", e.message, e.params))
