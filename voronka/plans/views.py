@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from voronka.accounts.models import User
+from voronka.deals.selectors import format_money
 from voronka.plans import selectors
 from voronka.plans.errors import PlanError
 from voronka.plans.formatting import format_plan_amount
@@ -25,6 +26,13 @@ def _int(value, default=None):
         return int(str(value).strip())
     except (TypeError, ValueError):
         return default
+
+
+def _changes(user, team):
+    changes = selectors.recent_changes(user, team)
+    for h in changes:
+        h.display = format_money(h.amount, h.currency)
+    return changes
 
 
 @require_GET
@@ -62,7 +70,7 @@ def grid(request):
             "periods": rows[0].cells if rows else [],
             "editable": editable,
             "currency": settings.VORONKA_DEFAULT_CURRENCY,
-            "changes": selectors.recent_changes(user, team) if team else [],
+            "changes": _changes(user, team) if team else [],
         },
     )
 
