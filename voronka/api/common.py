@@ -112,7 +112,8 @@ class PageParams(BaseModel):
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-def paginate(qs, page: int, page_size: int, convert) -> dict[str, Any]:
+def paginate(qs, page: int, page_size: int, convert=None, bulk=None) -> dict[str, Any]:
+    """One page: ``convert`` makes each row's dict, or ``bulk`` all of them at once."""
     paginator = Paginator(qs, page_size)
     try:
         rows = list(paginator.page(page).object_list)
@@ -122,7 +123,7 @@ def paginate(qs, page: int, page_size: int, convert) -> dict[str, Any]:
         "count": paginator.count,
         "page": page,
         "page_size": page_size,
-        "results": [convert(r) for r in rows],
+        "results": bulk(rows) if bulk else [convert(r) for r in rows],
     }
 
 

@@ -71,12 +71,25 @@ class DealFilters(BaseModel):
 
 
 def deal_queryset(qs):
-    return qs.select_related(None).prefetch_related(
-        Prefetch("contacts", queryset=Contact.all_objects.only("pk")), "tags"
-    )
+    return qs.select_related(None).prefetch_related(None)
 
 
-def deal_out(d: Deal) -> dict:
+def deals_out(deals: list[Deal]) -> list[dict]:
+    """Deals with their contact ids and tag names: two key look-ups for any number."""
+    ids = [d.pk for d in deals]
+    contacts: dict[int, list[int]] = {}
+    tags: dict[int, list[str]] = {}
+    if ids:
+        links = Deal.contacts.through.objects.filter(deal_id__in=ids).order_by("pk")
+        for deal_id, contact_id in links.values_list("deal_id", "contact_id"):
+            contacts.setdefault(deal_id, []).append(contact_id)
+        tagged = Deal.tags.through.objects.filter(deal_id__in=ids).order_by("tag__name")
+        for deal_id, name in tagged.values_list("deal_id", "tag__name"):
+            tags.setdefault(deal_id, []).append(name)
+    return [deal_out(d, contacts.get(d.pk, []), tags.get(d.pk, [])) for d in deals]
+
+
+def deal_out(d: Deal, contact_ids: list[int], tags: list[str]) -> dict:
     return {
         "id": d.pk,
         "title": d.title,
@@ -86,8 +99,8 @@ def deal_out(d: Deal) -> dict:
         "stage_id": d.stage_id,
         "owner_id": d.owner_id,
         "company_id": d.company_id,
-        "contact_ids": [c.pk for c in d.contacts.all()],
-        "tags": [t.name for t in d.tags.all()],
+        "contact_ids": contact_ids,
+        "tags": tags,
         "source": d.source,
         "expected_close_date": d.expected_close_date,
         "decision_date": d.decision_date,
@@ -115,7 +128,7 @@ def _visible_deal(user, pk) -> Deal:
 
 
 def _reload(pk) -> dict:
-    return deal_out(deal_queryset(Deal.objects.filter(pk=pk)).get())
+    return deals_out([Deal.objects.get(pk=pk)])[0]
 
 
 # ---------------------------------------------------------------- linked records
@@ -219,12 +232,14 @@ def list_deals(request, filters: Query[DealFilters], paging: Query[PageParams]):
     result = filter_deals(request.auth, request.GET)
     if not result.is_valid:
         raise invalid({k: [str(e) for e in v] for k, v in result.form.errors.items()})
-    return paginate(deal_queryset(result.queryset), paging.page, paging.page_size, deal_out)
+    return paginate(
+        deal_queryset(result.queryset), paging.page, paging.page_size, convert=None, bulk=deals_out
+    )
 
 
 @router.get("/{deal_id}", response={200: DealOut, **READ_ERRORS}, summary="A deal")
 def get_deal(request, deal_id: Id):
-    return deal_out(get_or_404(deal_queryset(Deal.objects.visible_to(request.auth)), deal_id))
+    return deals_out([get_or_404(Deal.objects.visible_to(request.auth), deal_id)])[0]
 
 
 @router.post("/", response={201: DealOut, **WRITE_ERRORS}, summary="Create a deal")

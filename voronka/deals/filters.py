@@ -281,13 +281,13 @@ class DealFilterForm(forms.Form):
             # Title, company and contact names, kept case-folded on the deal.
             q &= Q(search_text__contains=fold_query(d["q"]))
         if d.get("owner"):
-            q &= Q(owner__in=d["owner"])
+            q &= Q(owner_id__in=[u.pk for u in d["owner"]])
         if d.get("team"):
             q &= Q(owner__team=d["team"])
         if d.get("pipeline"):
             q &= Q(pipeline=d["pipeline"])
         if d.get("stage"):
-            q &= Q(stage__in=d["stage"])
+            q &= Q(stage_id__in=[s.pk for s in d["stage"]])
         if d.get("amount_min") is not None:
             q &= Q(amount__gte=d["amount_min"])
         if d.get("amount_max") is not None:
@@ -303,7 +303,8 @@ class DealFilterForm(forms.Form):
         if d.get("flags"):
             q &= flags_q(d["flags"])
         if d.get("tag"):
-            tagged = Deal.tags.through.objects.filter(tag__in=d["tag"]).values("deal_id")
+            tagged = Deal.tags.through.objects.filter(tag_id__in=[t.pk for t in d["tag"]])
+            tagged = tagged.values("deal_id")
             q &= Q(pk__in=tagged)
         if d.get("source"):
             q &= text_contains_q("source", d["source"].strip())
