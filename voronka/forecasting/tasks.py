@@ -49,6 +49,8 @@ def request_refresh(delay: timedelta | None = DEBOUNCE) -> bool:
     if delay and _waiting_until is not None and now < _waiting_until:
         return False
     if refresh_pending():
+        if delay:
+            _waiting_until = now + delay  # look again after a while, not on every save
         return False
     run_after = now + delay if delay else None
     refresh_forecast.using(run_after=run_after).enqueue()
