@@ -236,7 +236,9 @@ def _scope_result(model, frame, st, p_all, pos, period: Period, mask, seed, sims
     }
 
 
+@transaction.atomic
 def _store_deal_scores(run, frame, st, model, open_idx, p_all) -> None:
+    """Replace every stored deal probability at once (the deal page never sees half)."""
     prior = model.probability.stage_prior(frame, st, open_idx)
     factors = model.probability.top_factors(frame, st, open_idx, k=3)
     DealForecast.objects.all().delete()
