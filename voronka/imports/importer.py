@@ -3,7 +3,7 @@
 :func:`plan_import` checks everything that can be checked before writing (stages, owners
 outside the importer's zone, keys of records the importer cannot change, repeated keys)
 and :func:`run_import` writes the whole file in one transaction, in batches
-(``bulk_create``), keeping the invariants the services keep one record at a time:
+(see ``fastinsert.py``), keeping the invariants the services keep one record at a time:
 
 - a history row per created or updated deal, company and contact (django-simple-history,
   ``history_change_reason = "import"``, by the importing user);
@@ -33,14 +33,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from voronka.accounts.models import User
 from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
 from voronka.deals.choices import StageKind
 from voronka.deals.models import Deal, LostReason, Pipeline, Stage, StageChange
 from voronka.deals.search import build_search_text
-from voronka.imports import parsing
+from voronka.imports import fastinsert, parsing
 from voronka.imports.parsing import RowError, gettext_noop
 
 BATCH = 1000
@@ -338,26 +338,35 @@ class _Base:
 # and contacts share a small core: phones, e-mails, duplicate reporting.
 
 
-def _phone_rows(objs_with_phones, link: str):
-    out = []
-    for obj, phones in objs_with_phones:
-        for i, ph in enumerate(phones or ()):
-            out.append(
-                PhoneNumber(
-                    **{link: obj}, raw=ph.raw, e164=ph.e164, extension=ph.extension, position=i
-                )
-            )
-    return out
+def _phone_rows(objs_with_phones, link: str) -> list[dict]:
+    other = "company_id" if link == "contact" else "contact_id"
+    return [
+        {
+            f"{link}_id": obj.pk,
+            other: None,
+            "raw": ph.raw,
+            "e164": ph.e164,
+            "extension": ph.extension or "",
+            "position": i,
+        }
+        for obj, phones in objs_with_phones
+        for i, ph in enumerate(phones or ())
+    ]
 
 
-def _email_rows(objs_with_emails, link: str):
-    out = []
-    for obj, emails in objs_with_emails:
-        for i, e in enumerate(emails or ()):
-            out.append(
-                EmailAddress(**{link: obj}, email=e, normalized=e.strip().lower(), position=i)
-            )
-    return out
+def _email_rows(objs_with_emails, link: str) -> list[dict]:
+    other = "company_id" if link == "contact" else "contact_id"
+    return [
+        {
+            f"{link}_id": obj.pk,
+            other: None,
+            "email": e,
+            "normalized": e.strip().lower(),
+            "position": i,
+        }
+        for obj, emails in objs_with_emails
+        for i, e in enumerate(emails or ())
+    ]
 
 
 class _PartyImport(_Base):
@@ -521,14 +530,11 @@ class _PartyImport(_Base):
                 changed.append(obj)
             obj.company_id = company.pk
         for start in range(0, len(new), BATCH):
-            bulk_create_with_history(
-                new[start : start + BATCH],
-                self.model,
-                batch_size=BATCH,
-                default_user=self.by,
-                default_change_reason=REASON,
+            chunk = new[start : start + BATCH]
+            fastinsert.create(
+                chunk, self.model, history_user=self.by, history_reason=REASON, now=self.now
             )
-            progress(start + BATCH, total, "write")
+            progress(start + len(chunk), total, "write")
         if changed:
             update_fields = sorted(
                 {*self.text_fields, "owner", "created_at"}
@@ -547,12 +553,8 @@ class _PartyImport(_Base):
             PhoneNumber.objects.filter(**{f"{link}__in": [o for o, _ in replace_phones]}).delete()
         if replace_emails:
             EmailAddress.objects.filter(**{f"{link}__in": [o for o, _ in replace_emails]}).delete()
-        PhoneNumber.objects.bulk_create(
-            _phone_rows(new_phones + replace_phones, link), batch_size=BATCH
-        )
-        EmailAddress.objects.bulk_create(
-            _email_rows(new_emails + replace_emails, link), batch_size=BATCH
-        )
+        fastinsert.create_rows(PhoneNumber, _phone_rows(new_phones + replace_phones, link))
+        fastinsert.create_rows(EmailAddress, _email_rows(new_emails + replace_emails, link))
         if changed:
             from voronka.contacts.services import _refresh_deal_search
 
@@ -610,12 +612,12 @@ class CompanyCache:
 
     def flush(self, report: Report) -> None:
         if self.new:
-            bulk_create_with_history(
+            fastinsert.create(
                 self.new,
                 Company,
-                batch_size=BATCH,
-                default_user=self.by,
-                default_change_reason=REASON,
+                history_user=self.by,
+                history_reason=REASON,
+                now=timezone.now(),
             )
             report.notes.append(
                 {
@@ -887,14 +889,11 @@ class DealImport(_Base):
             if company is not None or "company" in self.options.fields:
                 deal.company_id = CompanyCache.pk(company)
         for start in range(0, len(new), BATCH):
-            bulk_create_with_history(
-                new[start : start + BATCH],
-                Deal,
-                batch_size=BATCH,
-                default_user=self.by,
-                default_change_reason=REASON,
+            chunk = new[start : start + BATCH]
+            fastinsert.create(
+                chunk, Deal, history_user=self.by, history_reason=REASON, now=self.now
             )
-            progress(start + len(new[start : start + BATCH]), total, "write")
+            progress(start + len(chunk), total, "write")
         if changed:
             bulk_update_with_history(
                 changed,
@@ -930,24 +929,28 @@ class DealImport(_Base):
                     external_id=""
                 ).delete()
         through = Deal.contacts.through
-        links = []
-        for deal, contact in contact_of.values():
-            links.append(through(deal_id=deal.pk, contact_id=ContactCache.pk(contact)))
-        through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+        fresh, links = {id(d) for d in new}, []
+        for key, (deal, contact) in contact_of.items():
+            pair = {"deal_id": deal.pk, "contact_id": ContactCache.pk(contact)}
+            if key in fresh:
+                links.append(pair)
+            else:  # an updated deal may have the link already
+                through.objects.bulk_create([through(**pair)], ignore_conflicts=True)
+        fastinsert.create_rows(through, links)
         changes = []
         for deal, path in paths.values():
             for n, (from_stage, to_stage, at) in enumerate(path):
                 changes.append(
-                    StageChange(
-                        deal_id=deal.pk,
-                        from_stage_id=from_stage.pk if from_stage else None,
-                        to_stage_id=to_stage.pk,
-                        changed_at=at,
-                        changed_by=self.by,
-                        external_id=f"{REASON}:{deal.external_id or deal.pk}:{n}"[:100],
-                    )
+                    {
+                        "deal_id": deal.pk,
+                        "from_stage_id": from_stage.pk if from_stage else None,
+                        "to_stage_id": to_stage.pk,
+                        "changed_at": at,
+                        "changed_by_id": self.by.pk,
+                        "external_id": f"{REASON}:{deal.external_id or deal.pk}:{n}"[:100],
+                    }
                 )
-        StageChange.objects.bulk_create(changes, batch_size=BATCH)
+        fastinsert.create_rows(StageChange, changes)
         if changed:
             from voronka.deals.services import refresh_search_text
 
@@ -1015,14 +1018,14 @@ class ContactCache:
             company = contact._import_company
             contact.company_id = company.pk if isinstance(company, Company) else company
             objs.append(contact)
-        bulk_create_with_history(
-            objs, Contact, batch_size=BATCH, default_user=self.by, default_change_reason=REASON
+        fastinsert.create(
+            objs, Contact, history_user=self.by, history_reason=REASON, now=timezone.now()
         )
-        PhoneNumber.objects.bulk_create(
-            _phone_rows([(c, p) for c, _e, p in self.new], "contact"), batch_size=BATCH
+        fastinsert.create_rows(
+            PhoneNumber, _phone_rows([(c, p) for c, _e, p in self.new], "contact")
         )
-        EmailAddress.objects.bulk_create(
-            _email_rows([(c, e) for c, e, _p in self.new], "contact"), batch_size=BATCH
+        fastinsert.create_rows(
+            EmailAddress, _email_rows([(c, e) for c, e, _p in self.new], "contact")
         )
         report.notes.append(
             {
