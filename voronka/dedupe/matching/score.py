@@ -219,6 +219,18 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         G_ok = np.where(use_x, sx_ok, g_ok) & person
         S_ok = np.where(use_x, gx_ok, s_ok) & person
         G_init = init & ~use_x
+        # "Surname Given" (a given name the table does not know is taken for a surname)
+        # against "Surname I.": the initial may belong to the other word. Crossed only when
+        # the initial then agrees and the surnames compare better.
+        xi_a = init & ia & ~ib & sa & (_first(A.given) == _first(B.surname))
+        xi_b = init & ib & ~ia & sb & (_first(B.given) == _first(A.surname))
+        x_sur = np.where(xi_a, sx, np.where(xi_b, gx, 0)).astype(np.float32)
+        use_xi = (xi_a | xi_b) & (x_sur > np.where(s_ok, s, 0) + 1) & person
+        if np.any(use_xi):
+            S = np.where(use_xi, x_sur, S)
+            G = np.where(use_xi, 100, G).astype(np.float32)
+            S_ok = S_ok | use_xi
+            G_ok = G_ok | use_xi
 
         # a lone word ("Василиса", "Петров") may be either name: disagreement weighs less
         lone = (ga ^ sa) | (gb ^ sb)

@@ -256,3 +256,28 @@ def test_check_on_create_ranks_candidates():
     index.remove("a1")
     assert "a1" not in [c.id for c in index.candidates(new)]
     assert index.candidates(make_keys(Record(name="Никто"))) == []
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Давыдин Ильдар", "Давыдин И.Н."),  # a given name the table does not know
+        ("Вороненко Таисия", "Вороненко Т.Н."),
+        ("Давыдин И.Н.", "Ильдар Давыдин"),
+    ],
+)
+def test_an_initial_may_belong_to_the_other_word(a, b):
+    """ "Surname Given" against "Surname I.": the initial is compared across when it fits."""
+    e = ("ildar_davydin@list.ru",)
+    ab, ba = (
+        score(Record(name=a, emails=e), Record(name=b, emails=e)),
+        score(Record(name=b, emails=e), Record(name=a, emails=e)),
+    )
+    assert ab.points == ba.points and ab.is_match
+    assert "initial_same" in [r.code for r in ab.reasons]
+
+
+def test_a_crossed_initial_that_does_not_fit_changes_nothing():
+    p = ("89161234567",)
+    s = score(Record(name="Иванов И.", phones=p), Record(name="Иван Петров", phones=p))
+    assert not s.is_match and "surname_differ" in [r.code for r in s.reasons]
