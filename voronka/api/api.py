@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from voronka.api.auth import ActiveSessionAuth, docs_login_required, token_auth
 from voronka.api.handlers import register_handlers
+from voronka.api.renderer import FastJSONRenderer
 
 api = NinjaAPI(
     title="Voronka API",
@@ -11,6 +12,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[token_auth, ActiveSessionAuth()],
     docs_decorator=docs_login_required,
+    renderer=FastJSONRenderer(),
 )
 register_handlers(api)
 

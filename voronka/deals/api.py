@@ -71,7 +71,11 @@ class DealFilters(BaseModel):
 
 
 def deal_queryset(qs):
-    return qs.select_related(None).prefetch_related(None)
+    return (
+        qs.select_related(None)
+        .prefetch_related(None)
+        .defer("search_text", "last_activity_at", "deleted_by")
+    )
 
 
 def deals_out(deals: list[Deal]) -> list[dict]:
