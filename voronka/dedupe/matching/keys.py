@@ -113,6 +113,16 @@ _MASC_ENDING = ("ov", "ev", "in", "ski", "cki", "ii")
 _FEM_ENDING = ("ova", "eva", "ina", "skaia", "ckaia")
 
 
+# Folded endings of Russian and Ukrainian surnames (-ов/-ева, -ин/-ина, -ский/-цкая, -енко,
+# -ук, -ян, -их): used only to tell which of two unknown words is the given name.
+_SURNAME_ENDINGS = ("ov", "ova", "ev", "eva", "in", "ina", "ski", "ki", "kaia", "aia", "enko",
+                    "uk", "ian", "ih")  # fmt: skip
+
+
+def _surname_like(token: str) -> bool:
+    return len(token) > 4 and token.endswith(_SURNAME_ENDINGS)
+
+
 def _is_patronymic(token: str) -> bool:
     return len(token) >= 6 and token.endswith(_PATRONYMIC_ENDINGS)
 
@@ -174,7 +184,9 @@ def parse_person(name: str, first: str = "", last: str = "", middle: str = ""):
                 if len(initials) > 1 and not middle_f:
                     middle_f = initials[1]
             elif len(rest) >= 2:
-                given, rest = rest[0], rest[1:]
+                # neither word is a known given name: the one shaped like a surname is not it
+                i = 1 if _surname_like(rest[0]) and not _surname_like(rest[1]) else 0
+                given, rest = rest[i], rest[:i] + rest[i + 1 :]
         raw_surnames = rest
     gender = _names.gender_of_given(given) if len(given) > 1 else 0
     if not gender and middle_f.endswith(("ovna", "evna", "ichna")):

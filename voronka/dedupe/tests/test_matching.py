@@ -281,3 +281,14 @@ def test_a_crossed_initial_that_does_not_fit_changes_nothing():
     p = ("89161234567",)
     s = score(Record(name="Иванов И.", phones=p), Record(name="Иван Петров", phones=p))
     assert not s.is_match and "surname_differ" in [r.code for r in s.reasons]
+
+
+def test_of_two_unknown_words_the_surname_shaped_one_is_the_surname():
+    from voronka.dedupe.matching.keys import parse_person
+
+    assert parse_person("Давыдин Ильдар")[:2] == ("ildar", "davidin")
+    assert parse_person("Ильдар Давыдин")[:2] == ("ildar", "davidin")
+    a = Record(name="Ирина Щукцкая", phones="89447408378")
+    b = Record(name="Щукцкая Ипа", phones="+7 (944) 740-83-78")
+    assert score(a, b).points == score(b, a).points
+    assert "surname_same" in [r.code for r in score(a, b).reasons]
