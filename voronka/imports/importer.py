@@ -110,11 +110,10 @@ def mapping_signature(headers) -> str:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
+    """A file's naive date and time is in the site's time zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.get_default_timezone())
 
 
 def _fold(text: str) -> str:
