@@ -67,6 +67,14 @@ class Shown:
     is_match: bool
 
 
+def _id(value) -> int | None:
+    """A record id from a request parameter; anything else (or out of range) is None."""
+    value = str(value or "")
+    if value.isascii() and value.isdigit() and 0 < len(value) <= 15:
+        return int(value)
+    return None
+
+
 def typed_record(kind: str, data) -> Record:
     """A record from what the user has typed so far (form field names)."""
 
@@ -90,10 +98,10 @@ def typed_record(kind: str, data) -> Record:
         )  # fmt: skip
     company = ""
     cid = data.get("company") or ""
-    if cid.isdigit():
+    if _id(cid):
         from voronka.contacts.models import Company
 
-        company = Company.objects.filter(pk=int(cid)).values_list("name", flat=True).first() or ""
+        company = Company.objects.filter(pk=_id(cid)).values_list("name", flat=True).first() or ""
     return Record(
         kind=PERSON, name=text("name"), phones=lines("phones_text"),
         emails=lines("emails_text"), company=company,
@@ -126,7 +134,7 @@ def check_typed(user, kind: str, data) -> tuple[list[Shown], int]:
     if not keys.blocks:
         return [], 0
     exclude = data.get("record") or ""
-    return check(user, kind, keys, int(exclude) if exclude.isdigit() else None)
+    return check(user, kind, keys, _id(exclude))
 
 
 def visible_ids_q(user, kind: str):
@@ -163,7 +171,7 @@ def queue_rows(user, kind: str, pairs) -> list[dict]:
 
 
 def pair_get(user, pk) -> CandidatePair:
-    pair = CandidatePair.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    pair = CandidatePair.objects.filter(pk=_id(pk)).first() if _id(pk) else None
     if pair is None or not queue(user, pair.kind).filter(pk=pair.pk).exists():
         raise Http404
     return pair
@@ -180,7 +188,7 @@ def records_for_merge(user, kind: str, ids) -> list:
 
 def merge_get(user, pk) -> Merge:
     """A merge whose survivor and merged records are all in the user's zone."""
-    merge = Merge.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    merge = Merge.objects.filter(pk=_id(pk)).first() if _id(pk) else None
     if merge is None:
         raise Http404
     model = keystore.model_of(merge.kind)

@@ -220,3 +220,16 @@ def test_the_deal_quick_add_warns_and_keys_its_new_lead(client_for, rep, pair, p
 
     company = lead.company
     assert RecordKeys.objects.filter(kind="company", record_id=company.pk).exists()
+
+
+def test_odd_ids_are_a_404_or_ignored_never_a_500(client_for, rep, pair):
+    c = client_for(rep)
+    huge = "9" * 40
+    assert c.get(reverse("dedupe:check_contact"), {"name": "Иванов", "company": huge,
+                                                   "record": huge}).status_code == 200  # fmt: skip
+    assert c.post(reverse("dedupe:dismiss"), {"pair": huge}).status_code == 404
+    assert c.get(f"{reverse('dedupe:undo')}?merge={huge}").status_code == 404
+    assert c.get(f"{reverse('dedupe:undo')}?merge=١٢").status_code == 404
+    r = c.get(f"{reverse('dedupe:merge')}?kind=contact&ids={huge}&ids=1")
+    assert r.status_code == 400
+    assert c.get(f"{reverse('dedupe:merge')}?kind=deal&ids=1&ids=2").status_code == 404
