@@ -247,3 +247,36 @@ def test_list_fields_prints_a_line_per_field():
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("external_id")
     assert any(line.startswith("won_at") for line in lines)
+
+
+def test_a_head_cannot_assign_outside_the_team_or_update_hidden_records(
+    tmp_path, head, rep, rep_other_team, stages
+):
+    from voronka.core.testing import make_deal
+
+    hidden = make_deal(owner=rep_other_team, stage=stages["qualification"], title="Чужая")
+    hidden.external_id = "X1"
+    hidden.save()
+    path = tmp_path / "d.csv"
+    path.write_text(
+        f"ID;Название;Менеджер\nX1;Перехват;{rep.username}\nX2;Новая;{rep_other_team.username}\n"
+        f"X3;Своя;{rep.username}\n",
+        encoding="utf-8",
+    )
+    before = db_snapshot()
+    err = StringIO()
+    with pytest.raises(CommandError, match="2 errors"):
+        call_command("import_records", str(path), "--kind=deals", "--user=head", stderr=err)
+    text = err.getvalue()
+    assert "row 2, ID: The key “X1” belongs to a record you cannot change" in text
+    assert f"row 3, Менеджер: “{rep_other_team.username}” is a user outside your team" in text
+    assert db_snapshot() == before
+    hidden.refresh_from_db()
+    assert hidden.title == "Чужая"
+
+
+def test_rep_may_not_import_from_the_command_line(tmp_path, rep):
+    path = tmp_path / "d.csv"
+    path.write_text("Название\nA\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="only an admin or a head"):
+        call_command("import_records", str(path), "--kind=deals", f"--user={rep.username}")
