@@ -17,6 +17,10 @@ from voronka.dedupe.matching.scan import scan_keys
 from voronka.dedupe.matching.score import DEFAULT_CAP, score_keys
 from voronka.dedupe.models import KEY_LENGTH, MatchKey, RecordKeys
 
+# Raise when the matching core computes keys differently: the scan (and
+# ``manage.py dedupe_keys``) then recompute the keys stored by an older version.
+KEYS_VERSION = 2
+
 _TUPLES = {f.name for f in dc_fields(Keys) if str(f.type).startswith("tuple")}
 
 
@@ -107,7 +111,11 @@ def store_many(kind: str, items) -> None:
     RecordKeys.objects.filter(kind=kind, record_id__in=ids).delete()
     MatchKey.objects.filter(kind=kind, record_id__in=ids).delete()
     RecordKeys.objects.bulk_create(
-        [RecordKeys(kind=kind, record_id=rid, keys=to_json(k)) for rid, k in items], batch_size=1000
+        [
+            RecordKeys(kind=kind, record_id=rid, keys=to_json(k), version=KEYS_VERSION)
+            for rid, k in items
+        ],
+        batch_size=1000,
     )
     MatchKey.objects.bulk_create(
         [

@@ -18,6 +18,7 @@ class RecordKeys(models.Model):
     kind = models.CharField(max_length=8, choices=KINDS)
     record_id = models.PositiveBigIntegerField()
     keys = models.JSONField(default=dict)
+    version = models.PositiveSmallIntegerField(default=0)  # keystore.KEYS_VERSION when made
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

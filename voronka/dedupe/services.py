@@ -47,11 +47,12 @@ def keys_refresh(kind: str, record, *, by=None, log: bool = True) -> None:
 
 
 def keys_backfill(kind: str, *, only_missing: bool = True, batch: int = 2000) -> int:
-    """Store keys of records that have none (rows written before this feature, bulk loads)."""
+    """Store keys of records that have none (rows written in bulk) or outdated ones."""
     model = keystore.model_of(kind)
     qs = model.objects.order_by("pk")
-    if only_missing:
-        qs = qs.exclude(pk__in=RecordKeys.objects.filter(kind=kind).values("record_id"))
+    if only_missing:  # no keys, or keys made by an older version of the matching core
+        current = RecordKeys.objects.filter(kind=kind, version=keystore.KEYS_VERSION)
+        qs = qs.exclude(pk__in=current.values("record_id"))
     done = 0
     ids = list(qs.values_list("pk", flat=True))
     for start in range(0, len(ids), batch):

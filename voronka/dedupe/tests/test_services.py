@@ -250,3 +250,13 @@ def test_automatic_merge_is_off_by_default_and_only_above_the_threshold(rep, set
     merge = Merge.objects.get()
     assert merge.automatic and merge.survivor_id == a.pk and merge.merged_ids == [b.pk]
     assert Contact.objects.filter(pk=c.pk).exists()
+
+
+def test_keys_of_an_older_matching_version_are_recomputed_by_the_scan(rep):
+    a = contact_create(by=rep, name="Давыдин Ильдар", owner=rep, emails=["ildar@list.ru"])
+    RecordKeys.objects.filter(record_id=a.pk).update(version=1, keys={})
+    MatchKey.objects.filter(record_id=a.pk).delete()
+    services.scan_run("contact")
+    row = RecordKeys.objects.get(kind="contact", record_id=a.pk)
+    assert row.version == keystore.KEYS_VERSION and row.keys["surname"] == "davidin"
+    assert MatchKey.objects.filter(record_id=a.pk, key="e:ildar@list.ru").exists()
