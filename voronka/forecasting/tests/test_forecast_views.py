@@ -57,42 +57,33 @@ def test_head_sees_team_and_members_figures_in_locale(client_for, head, rep, tea
     assert str(rep) in options and "Whole company" not in options
 
 
-def test_russian_page_formats_numbers_the_russian_way(client_for, head, computed):
-    head.language = "ru"
-    head.save()
-    body = page(client_for(head)).content.decode()
-    assert "\xa0₽" in body
-
-
-def test_rep_sees_only_themself(client_for, rep, other_rep, team, computed):
+def test_zones_periods_and_language(
+    client_for, admin_user, head, rep, other_rep, team, other_team, rep_other_team, computed
+):
+    # a rep sees only themself
     c = client_for(rep)
     body = page(c).content.decode()
     assert 'id="fc-scope"' not in body
     assert f"Open {other_rep.username}" not in body
-    assert page(c, scope=f"team:{team.pk}").status_code == 404
-    assert page(c, scope=f"user:{other_rep.pk}").status_code == 404
-    assert page(c, scope="all").status_code == 404
-
-
-def test_head_cannot_open_another_team(client_for, head, other_team, rep_other_team, computed):
+    for scope in (f"team:{team.pk}", f"user:{other_rep.pk}", "all"):
+        assert page(c, scope=scope).status_code == 404, scope
+    # a head of sales: not another team, its reps or the whole company
     c = client_for(head)
-    assert page(c, scope=f"team:{other_team.pk}").status_code == 404
-    assert page(c, scope=f"user:{rep_other_team.pk}").status_code == 404
-    assert page(c, scope="all").status_code == 404
-
-
-def test_admin_sees_company_and_quarter(client_for, admin_user, computed):
-    c = client_for(admin_user)
-    body = page(c, scope="all", period=this_quarter()).content.decode()
-    assert "Whole company" in body and 'id="fc-expected"' in body
-
-
-def test_period_in_the_wrong_format_is_a_clear_error(client_for, head, computed):
-    r = page(client_for(head), period="2026-13")
-    assert r.status_code == 400
-    assert "2026-Q1" in r.content.decode()
-    r = page(client_for(head), period="2001-01")
+    for scope in (f"team:{other_team.pk}", f"user:{rep_other_team.pk}", "all"):
+        assert page(c, scope=scope).status_code == 404, scope
+    # a period in the wrong format, or one not computed: a clear error
+    r = page(c, period="2026-13")
+    assert r.status_code == 400 and "2026-Q1" in r.content.decode()
+    r = page(c, period="2001-01")
     assert r.status_code == 400 and "no forecast for 2001-01" in r.content.decode()
+    # the administrator sees the whole company, by quarter too
+    body = page(client_for(admin_user), scope="all", period=this_quarter()).content.decode()
+    assert "Whole company" in body and 'id="fc-expected"' in body
+    # Russian numbers for a Russian user
+    head.language = "ru"
+    head.save()
+    body = page(client_for(head)).content.decode()
+    assert "\xa0₽" in body
 
 
 def test_deal_page_shows_learned_probability_apart_from_manual(client_for, rep, computed):
