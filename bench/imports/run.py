@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.imports.generate import generate  # noqa: E402
 
 TIMED = r"""
-import json, sys, time
+import json, os, sys, time
 import django
 django.setup()
 from voronka.accounts.models import User
@@ -41,6 +41,7 @@ from voronka.contacts.models import Company, Contact
 paths = json.loads(sys.argv[1])
 mapping = json.load(open(paths["mapping"], encoding="utf-8"))
 t0 = time.perf_counter()
+c0 = time.process_time()
 table = parsing.read_path(paths["deals"])
 changes = parsing.read_path(paths["changes"])
 t1 = time.perf_counter()
@@ -49,6 +50,7 @@ report = run_import(table, Options(kind="deals", by=admin, fields=mapping["field
     stage_changes=changes)
 t2 = time.perf_counter()
 print(json.dumps({"read": t1 - t0, "import": t2 - t1, "total": t2 - t0,
+    "cpu": time.process_time() - c0, "load": os.getloadavg()[0],
     "created": report.created, "deals": Deal.objects.count(),
     "stage_changes": StageChange.objects.count(), "companies": Company.objects.count(),
     "contacts": Contact.objects.count(), "errors": len(report.errors)}))
@@ -122,11 +124,12 @@ def main():
             results.append(result)
             print(
                 f"run {run + 1}: read {result['read']:.1f} s, import {result['import']:.1f} s, "
-                f"total {result['total']:.1f} s; deals {result['deals']}, stage changes "
+                f"total {result['total']:.1f} s (CPU of this process {result['cpu']:.1f} s, load "
+                f"average {result['load']:.1f}); deals {result['deals']}, stage changes "
                 f"{result['stage_changes']}, companies {result['companies']}, contacts "
                 f"{result['contacts']}, row errors {result['errors']}"
             )
-        for key in ("read", "import", "total"):
+        for key in ("read", "import", "total", "cpu"):
             print(f"median {key}: {statistics.median(r[key] for r in results):.1f} s")
 
 

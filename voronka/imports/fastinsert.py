@@ -137,15 +137,6 @@ def create(objs, model, *, history_user=None, history_reason="", now=None) -> No
     )
 
 
-def create_plain(objs, model) -> None:
-    """Insert unsaved instances without reserving keys (nothing points at them)."""
-    if not objs:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names = [f.attname for f in fields]
-    _insert(model._meta.db_table, fields, ([obj.__dict__[n] for n in names] for obj in objs))
-
-
 def create_rows(model, rows: list[dict]) -> None:
     """Insert plain rows (attribute name -> value; the rest take the field defaults)
     without building model instances. Keys are left to the database."""

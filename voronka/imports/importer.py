@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -656,6 +655,7 @@ class DealImport(_Base):
         if self.stage_changes is not None:
             self._read_changes()
         self.plans = {}
+        self.moved_back = 0
         for r in self.rows:
             if r.row in self.bad:
                 continue
@@ -755,14 +755,9 @@ class DealImport(_Base):
         if created is None:
             created = min(first_moments) if first_moments else self.now
         elif first_moments and min(first_moments) < created:
-            when = min(first_moments)
-            self.error(
-                r.row,
-                self.col("created_at"),
-                gettext_noop("The deal changes stage or closes (%(when)s) before it was created."),
-                when=timezone.localtime(when).strftime("%d.%m.%Y"),
-            )
-            return
+            # Exports often round or shift one of the dates: the deal existed by then.
+            created = min(first_moments)
+            self.moved_back += 1
         if created > self.now or (closed and closed > self.now):
             self.error(
                 r.row,
@@ -799,6 +794,16 @@ class DealImport(_Base):
         self.skip_bad()
         rows = [r for r in self.good_rows(self.rows) if r.row in self.plans]
         self.owners.create_missing(self.report)
+        if self.moved_back:
+            self.report.notes.append(
+                {
+                    "message": gettext_noop(
+                        "%(n)s deals changed stage or closed before their created date; their "
+                        "created date was moved back to that moment."
+                    ),
+                    "params": {"n": self.moved_back},
+                }
+            )
         total = len(rows)
         with translation.override(settings.LANGUAGE_CODE):
             not_given_name = gettext("Not specified")
@@ -1041,7 +1046,3 @@ class ContactCache:
 
 def fields_help(kind: str) -> list[tuple[str, str]]:
     return [(f.name, gettext(f.help)) for f in parsing.FIELDS[kind]]
-
-
-def decimal_or_none(value) -> Decimal | None:
-    return value if isinstance(value, Decimal) else None

@@ -280,3 +280,14 @@ def test_rep_may_not_import_from_the_command_line(tmp_path, rep):
     path.write_text("Название\nA\n", encoding="utf-8")
     with pytest.raises(CommandError, match="only an admin or a head"):
         call_command("import_records", str(path), "--kind=deals", f"--user={rep.username}")
+
+
+def test_a_stage_change_before_the_created_date_moves_the_created_date_back(files, stages):
+    text = files["changes.csv"].read_bytes().decode("utf-8-sig").replace("12.01.2025", "08.01.2025")
+    files["changes.csv"].write_bytes(text.encode("utf-8-sig"))
+    out = run(files)
+    assert "created 3" in out and "1 deals changed stage or closed before" in out
+    d1 = Deal.objects.get(external_id="D1")
+    assert d1.created_at == at(2025, 1, 8, 10)
+    first = d1.stage_changes.order_by("pk").first()
+    assert (first.from_stage_id, first.changed_at) == (None, at(2025, 1, 8, 10))
