@@ -82,6 +82,8 @@ def cell(request):
     user = request.user
     team_id = _int(request.POST.get("team"))
     user_id = _int(request.POST.get("user")) if request.POST.get("user") else None
+    if (request.POST.get("user") and user_id is None) or team_id is None:
+        raise Http404
     raw = request.POST.get("amount", "")
     try:
         period = parse_period(request.POST.get("period", ""))

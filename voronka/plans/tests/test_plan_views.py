@@ -51,6 +51,9 @@ def test_other_team_is_404_and_unchanged(client_for, head, other_team, rep_other
     r = post_cell(c, team=head.team_id, user=rep_other_team.pk, period="2026-02", amount="5")
     assert r.status_code == 404
     assert c.get(reverse("plans:grid"), {"team": other_team.pk}).status_code == 404
+    r = post_cell(c, team=head.team_id, user="x", period="2026-02", amount="5")
+    assert r.status_code == 404
+    assert post_cell(c, team="", period="2026-02", amount="5").status_code == 404
     assert SalesPlan.objects.count() == 0
 
 
