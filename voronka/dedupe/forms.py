@@ -41,7 +41,7 @@ class MergeForm(forms.Form):
                 if v in seen:
                     continue
                 seen.add(v)
-                choices.append((str(r.pk), _display(r, name)))
+                choices.append((str(r.pk), f"{_display(r, name)}  (#{r.pk})"))
             initial = next(
                 (str(r.pk) for r in records if services._value(r, name) == defaults[name]),
                 choices[0][0],
