@@ -71,7 +71,8 @@ def plan_set(*, by, team_id, period, amount, user_id=None, currency=None, deals=
             existing.delete()
         return None
     plan = existing or SalesPlan(team=team, user=user, period=p.key, kind=p.kind, year=p.year)
-    plan.amount = value if value is not None else 0
+    if value is not None or existing is None:
+        plan.amount = value if value is not None else 0  # only a number of deals: amount kept
     plan.currency = currency
     plan.deals = n_deals if deals is not None else (existing.deals if existing else None)
     plan._history_user = by

@@ -119,3 +119,11 @@ def test_plan_total_as_of_reads_the_history(head, team):
     assert plan_total(period=march, team_id=team.pk, as_of=between) == Decimal("100")
     assert plan_total(period=march, team_id=team.pk) == Decimal("250")
     assert plan_total(period=march, team_id=team.pk, as_of=between - timedelta(days=2)) is None
+
+
+def test_number_of_deals_alone_keeps_the_amount(head, team):
+    plan_set(by=head, team_id=team.pk, period="2026-05", amount="700", deals="3")
+    plan = plan_set(by=head, team_id=team.pk, period="2026-05", amount=None, deals="5")
+    assert (plan.amount, plan.deals) == (Decimal("700.00"), 5)
+    plan = plan_set(by=head, team_id=team.pk, period="2026-05", amount="800")
+    assert (plan.amount, plan.deals) == (Decimal("800.00"), 5)
