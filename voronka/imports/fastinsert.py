@@ -1,4 +1,5 @@
-"""Batched inserts for large imports, without the ORM's per-value work.
+"""Batched inserts for large imports (executemany on SQLite, COPY on PostgreSQL), without
+the ORM's per-value work.
 
 ``bulk_create`` prepares every value of every row through the field machinery and, on
 SQLite, splits a batch by the 999-parameter limit; for a 100,000-deal file that costs
@@ -56,6 +57,9 @@ def _insert(table: str, fields, rows, convert: bool = True) -> None:
     pairs = []
     if convert:
         pairs = [(i, c) for i, c in enumerate(_converters(fields)) if c is not None]
+    if connection.vendor == "postgresql":
+        _copy(table, fields, rows, pairs)
+        return
     with connection.cursor() as cursor:
         batch = []
         for row in rows:
@@ -70,6 +74,22 @@ def _insert(table: str, fields, rows, convert: bool = True) -> None:
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def _copy(table: str, fields, rows, pairs) -> None:
+    """PostgreSQL: one COPY per table, much faster than row-by-row statements."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                if pairs:
+                    row = list(row)
+                    for i, c in pairs:
+                        if row[i] is not None:
+                            row[i] = c(row[i])
+                copy.write_row(row)
 
 
 def reserve_ids(model, n: int) -> list[int]:
