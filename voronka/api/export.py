@@ -27,10 +27,10 @@ FORMATS = {"csv", "xlsx"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _local(value):
+def _local(value, tz=None):
     """Aware datetimes in the user's time zone, without the zone (spreadsheets have none)."""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(tz or timezone.get_current_timezone()).replace(tzinfo=None)
     return value
 
 
@@ -85,12 +85,38 @@ DEAL_COLUMNS = (
 
 
 def deal_rows(queryset):
-    fields = [c for c, _label in DEAL_COLUMNS if c != "owner"]
-    fields += ["owner__first_name", "owner__last_name", "owner__username"]
-    owner_at = [c for c, _label in DEAL_COLUMNS].index("owner")
+    """Rows in column order. Pipelines, stages, owners and lost reasons are small tables
+    read once into dictionaries; only the company name is joined per row."""
+    from voronka.deals.models import LostReason, Pipeline, Stage
+
+    lookups = {
+        "pipeline__name": dict(Pipeline.objects.values_list("pk", "name")),
+        "stage__name": dict(Stage.objects.values_list("pk", "name")),
+        "lost_reason__name": dict(LostReason.objects.values_list("pk", "name")),
+        "owner": {
+            pk: _person(first, last, username)
+            for pk, first, last, username in User.objects.values_list(
+                "pk", "first_name", "last_name", "username"
+            )
+        },
+    }
+    keys = {
+        "pipeline__name": "pipeline_id",
+        "stage__name": "stage_id",
+        "lost_reason__name": "lost_reason_id",
+        "owner": "owner_id",
+    }
+    fields = [keys.get(c, c) for c, _label in DEAL_COLUMNS]
+    plan = [(i, lookups[c]) for i, (c, _label) in enumerate(DEAL_COLUMNS) if c in lookups]
+    tz = timezone.get_current_timezone()
+    moments = [fields.index(f) for f in ("created_at", "next_step_at", "closed_at")]
     for row in queryset.values_list(*fields).iterator(chunk_size=2000):
-        values = [_local(v) for v in row[:-3]]
-        values.insert(owner_at, _person(*row[-3:]))
+        values = list(row)
+        for i in moments:
+            if values[i] is not None:
+                values[i] = values[i].astimezone(tz).replace(tzinfo=None)
+        for i, names in plan:
+            values[i] = names.get(values[i], "") if values[i] is not None else ""
         yield values
 
 
@@ -117,7 +143,8 @@ def _party_filters(request):
 def _owner_and_dates(row, labels=None):
     """Dates made local, the owner's name last; ``labels`` maps a column to choice labels."""
     *rest, first, last, username = row
-    values = [_local(v) for v in rest]
+    tz = timezone.get_current_timezone()
+    values = [_local(v, tz) for v in rest]
     for at, choices in (labels or {}).items():
         values[at] = choices.get(values[at], values[at])
     return values + [_person(first, last, username)]

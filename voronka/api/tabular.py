@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from voronka.core.spreadsheet import neutralise
+from voronka.core.spreadsheet import FORMULA_STARTS, neutralise
 
 BOM = "\ufeff"
 # Characters XML 1.0 cannot carry at all; spreadsheets refuse files containing them.
@@ -63,8 +63,11 @@ def csv_chunks(
 
 
 def _xml_text(text: str) -> str:
-    text = _ILLEGAL_XML.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _ILLEGAL_XML.search(text):
+        text = _ILLEGAL_XML.sub("", text)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 def column_letter(index: int) -> str:
@@ -87,6 +90,9 @@ def _serial(value) -> float:
 def _cell(ref: str, value) -> str:
     if value is None or value == "":
         return ""
+    if type(value) is str:  # the common case first
+        text = _xml_text(value if not value.startswith(FORMULA_STARTS) else neutralise(value))
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, datetime):
