@@ -790,6 +790,39 @@ class DealImport(_Base):
 
     # ---------------------------------------------------------------- write
 
+    @staticmethod
+    def _imported_paths(deal_ids) -> dict[int, list[tuple]]:
+        out: dict[int, list[tuple]] = defaultdict(list)
+        for start in range(0, len(deal_ids), BATCH):
+            rows = (
+                StageChange.objects.filter(deal_id__in=deal_ids[start : start + BATCH])
+                .exclude(external_id="")
+                .order_by("deal_id", "pk")
+                .values_list("deal_id", "from_stage_id", "to_stage_id", "changed_at")
+            )
+            for deal_id, from_id, to_id, at in rows:
+                out[deal_id].append((from_id, to_id, at))
+        return out
+
+    @staticmethod
+    def _unchanged(deal, fields, company, reason, contact, path, old_paths) -> bool:
+        """True if a re-imported row would change nothing of an existing deal."""
+        if isinstance(company, Company) or isinstance(reason, LostReason):
+            return False  # created by this import
+        if isinstance(contact, Contact):
+            return False
+        if company is not None and deal.company_id != company:
+            return False
+        if deal.lost_reason_id != reason:
+            return False
+        if contact is not None and not deal.contacts.filter(pk=contact).exists():
+            return False
+        for name, value in fields.items():
+            if getattr(deal, name) != value:
+                return False
+        wanted = [(f.pk if f else None, t.pk, at) for f, t, at in path]
+        return old_paths.get(deal.pk, []) == wanted
+
     def write(self, progress: Progress) -> Report:
         self.skip_bad()
         rows = [r for r in self.good_rows(self.rows) if r.row in self.plans]
@@ -812,6 +845,7 @@ class DealImport(_Base):
         companies = CompanyCache(self.by)
         contacts = ContactCache(self.by)
         new, changed, paths, contact_of, pending = [], [], {}, {}, []
+        old_paths = self._imported_paths([d.pk for d in self.existing.values()])
         for i, r in enumerate(rows):
             v = r.values
             stage, created, closed, path = self.plans[r.row]
@@ -863,6 +897,12 @@ class DealImport(_Base):
             if deal is None:
                 deal = Deal(external_id=key)
                 new.append(deal)
+            elif self._unchanged(deal, fields, company, reason, contact, path, old_paths):
+                self.report.skipped += 1
+                self.report.errors.append(
+                    RowError(r.row, "", gettext_noop("Unchanged since the last import."))
+                )
+                continue
             else:
                 changed.append(deal)
                 deal.version += 1

@@ -169,9 +169,11 @@ def test_reimport_updates_instead_of_duplicating(files, stages):
     text = files["deals.csv"].read_bytes().decode("cp1251").replace("1 200 000,50", "999")
     files["deals.csv"].write_bytes(text.encode("cp1251"))
     out = run(files)
-    assert "created 0, updated 3" in out
+    assert "created 0, updated 1, skipped 2" in out
+    assert "skipped row 3, -: Unchanged since the last import." in out
     assert (Deal.objects.count(), StageChange.objects.count(), Company.objects.count()) == before
     assert Deal.objects.get(external_id="D1").amount == Decimal("999.00")
+    assert "created 0, updated 0, skipped 3" in run(files)
     assert Contact.objects.count() == 1 and User.objects.filter(is_active=False).count() == 1
 
 
