@@ -46,10 +46,25 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 RAW_SQL = re.compile(r"\.raw\(|\.extra\(|RawSQL\(|cursor\.execute\(")
 
+# The one module allowed to speak SQL: bulk import writes (COPY on PostgreSQL, executemany
+# on SQLite) and id reservation. Table and column names come from model metadata, values
+# are always bound parameters. Anything else goes through the ORM.
+RAW_SQL_ALLOWED = {ROOT / "voronka" / "imports" / "fastinsert.py"}
+
 
 def test_no_raw_sql_in_application_code():
-    offenders = [str(p) for p in SOURCES if RAW_SQL.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p)
+        for p in SOURCES
+        if p not in RAW_SQL_ALLOWED and RAW_SQL.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
+
+
+def test_raw_sql_allowlist_is_not_stale():
+    # An entry that no longer needs the exception should leave the list.
+    for p in RAW_SQL_ALLOWED:
+        assert p.exists() and RAW_SQL.search(p.read_text(encoding="utf-8")), p
 
 
 def test_russian_catalogue_is_complete():
