@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from voronka.accounts.models import User
@@ -28,10 +29,16 @@ def _int(value, default=None):
         return default
 
 
+def _deals_text(n) -> str:
+    return "" if n is None else str(n)
+
+
 def _changes(user, team):
     changes = selectors.recent_changes(user, team)
     for h in changes:
         h.display = format_money(h.amount, h.currency)
+        if h.deals is not None:
+            h.display += " · " + ngettext("%(n)s deal", "%(n)s deals", h.deals) % {"n": h.deals}
     return changes
 
 
@@ -57,6 +64,8 @@ def grid(request):
     for row in rows:
         for cell in row.cells:
             cell.text = format_plan_amount(cell.plan.amount if cell.plan else None)
+            cell.deals = cell.plan.deals if cell.plan else None
+            cell.deals_text = _deals_text(cell.deals)
     return render(
         request,
         "plans/grid.html",
@@ -85,6 +94,11 @@ def cell(request):
     if (request.POST.get("user") and user_id is None) or team_id is None:
         raise Http404
     raw = request.POST.get("amount", "")
+    # The number of deals is optional; a form without the field keeps the stored one. A
+    # number of deals without an amount is a plan of zero amount; both empty remove it.
+    deals = request.POST.get("deals")
+    if deals is not None and deals.strip() and not raw.strip():
+        raw = "0"
     try:
         period = parse_period(request.POST.get("period", ""))
     except ValueProblem:
@@ -96,6 +110,7 @@ def cell(request):
             user_id=user_id,
             period=request.POST.get("period", ""),
             amount=raw,
+            deals=deals,
         )
     except PlanError as exc:
         if exc.code == "not_found":
@@ -109,7 +124,8 @@ def cell(request):
                 "user_id": user_id,
                 "period": period,
                 "period_key": request.POST.get("period", ""),
-                "text": raw,
+                "text": request.POST.get("amount", ""),
+                "deals_text": deals or "",
                 "error": exc.message,
                 "editable": status != 403,
             },
@@ -126,6 +142,8 @@ def cell(request):
             "period": period,
             "period_key": period.key,
             "text": format_plan_amount(plan.amount if plan else None),
+            "deals": plan.deals if plan else None,
+            "deals_text": _deals_text(plan.deals if plan else None),
             "saved": True,
             "editable": True,
         },

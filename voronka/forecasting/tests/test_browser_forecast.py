@@ -18,23 +18,28 @@ def test_plan_grid_saves_cells_and_shows_errors_in_place(live_server, login_page
     year = today().year
     page.goto(f"{live_server.url}/plans/?year={year}")
     cell = f"#cell-{team.pk}-{rep.pk}-{year}-03"
-    page.fill(f"{cell} input", "1 500 000")
+    page.fill(f"{cell} .plan-input", "1 500 000")
     page.keyboard.press("Enter")  # saves and moves down a row
-    expect(page.locator(f"{cell}.saved input")).to_have_value("1,500,000")
+    expect(page.locator(f"{cell}.saved .plan-input")).to_have_value("1,500,000")
     assert SalesPlan.objects.get(user=rep).amount == 1500000
+    page.fill(f"{cell} .plan-deals", "8")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"{cell}.saved .plan-deals")).to_have_value("8")
+    plan = SalesPlan.objects.get(user=rep)
+    assert (plan.amount, plan.deals) == (1500000, 8)
 
     bad = f"#cell-{team.pk}-team-{year}-04"
-    page.fill(f"{bad} input", "-10")
+    page.fill(f"{bad} .plan-input", "-10")
     page.keyboard.press("Tab")
     expect(page.locator(f"{bad} .cell-error")).to_have_text("A plan cannot be negative.")
     assert SalesPlan.objects.count() == 1
 
-    page.fill(f"{bad} input", "2000000")
+    page.fill(f"{bad} .plan-input", "2000000")
     page.keyboard.press("Tab")
-    expect(page.locator(f"{bad}.saved input")).to_have_value("2,000,000")
+    expect(page.locator(f"{bad}.saved .plan-input")).to_have_value("2,000,000")
     expect(page.locator(f"{bad} .cell-error")).to_have_count(0)
     page.select_option("#plan-kind", "quarter")
-    expect(page.locator(f"#cell-{team.pk}-team-{year}-Q2 input")).to_be_visible()
+    expect(page.locator(f"#cell-{team.pk}-team-{year}-Q2 .plan-input")).to_be_visible()
 
 
 def test_forecast_page_from_compute_now_to_figures(live_server, login_page, head, rep, stages):

@@ -93,3 +93,34 @@ def test_grid_query_count(client_for, head, rep, team, django_assert_max_num_que
     c = client_for(head)
     with django_assert_max_num_queries(12):
         assert c.get(reverse("plans:grid"), {"year": 2026}).status_code == 200
+
+
+def test_number_of_deals_is_saved_with_the_amount_and_shown(client_for, head, rep, team):
+    c = client_for(head)
+    r = post_cell(c, team=team.pk, user=rep.pk, period="2026-03", amount="900 000", deals="12")
+    assert r.status_code == 200 and 'name="deals" value="12"' in r.content.decode()
+    plan = SalesPlan.objects.get()
+    assert (plan.amount, plan.deals) == (Decimal("900000"), 12)
+    # the amount alone (an older form without the field) keeps the number of deals
+    post_cell(c, team=team.pk, user=rep.pk, period="2026-03", amount="950000")
+    plan.refresh_from_db()
+    assert (plan.amount, plan.deals) == (Decimal("950000"), 12)
+    # a number of deals without an amount is a zero-amount plan; both empty remove it
+    post_cell(c, team=team.pk, period="2026-03", amount="", deals="30")
+    team_plan = SalesPlan.objects.get(user=None)
+    assert (team_plan.amount, team_plan.deals) == (Decimal("0"), 30)
+    post_cell(c, team=team.pk, period="2026-03", amount="", deals="")
+    assert not SalesPlan.objects.filter(user=None).exists()
+    # the rep sees the count read-only
+    page = client_for(rep).get(reverse("plans:grid"), {"year": 2026}).content.decode()
+    assert "950,000" in page and "12 deals" in page and 'name="deals"' not in page
+
+
+def test_bad_number_of_deals_keeps_what_was_typed_and_saves_nothing(client_for, head, team):
+    c = client_for(head)
+    r = post_cell(c, team=team.pk, period="2026-03", amount="5000", deals="2.5")
+    assert r.status_code == 422
+    page = r.content.decode()
+    assert "The number of deals must be a whole number" in page
+    assert 'name="amount" value="5000"' in page and 'name="deals" value="2.5"' in page
+    assert SalesPlan.objects.count() == 0
