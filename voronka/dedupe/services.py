@@ -64,6 +64,16 @@ def keys_backfill(kind: str, *, only_missing: bool = True, batch: int = 2000) ->
     return done
 
 
+def keys_mark_stale(kind: str, ids, batch: int = 2000) -> None:
+    """Records changed in bulk (an import's updates): their stored keys stay usable until
+    ``keys_backfill`` makes new ones, which it does for every key of an older version."""
+    ids = list(ids)
+    for start in range(0, len(ids), batch):
+        RecordKeys.objects.filter(kind=kind, record_id__in=ids[start : start + batch]).update(
+            version=0
+        )
+
+
 # ---------------------------------------------------------------- review queue
 
 

@@ -39,6 +39,9 @@ from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
 from voronka.deals.choices import StageKind
 from voronka.deals.models import Deal, LostReason, Pipeline, Stage, StageChange
 from voronka.deals.search import build_search_text
+from voronka.dedupe.services import keys_mark_stale
+from voronka.dedupe.tasks import request_keys
+from voronka.forecasting.signals import deal_changed
 from voronka.imports import fastinsert, parsing
 from voronka.imports.parsing import RowError, gettext_noop
 
@@ -237,6 +240,11 @@ def run_import(
         report = importer.write(progress)
         if on_commit_job is not None:
             on_commit_job(report)
+        # Rows went in without model signals: once committed, key the new and changed
+        # contacts and companies for the duplicate check, and refresh the forecast.
+        request_keys()
+        if options.kind == "deals":
+            deal_changed(Deal)
     return report
 
 
@@ -558,6 +566,7 @@ class _PartyImport(_Base):
 
             for obj in changed:
                 _refresh_deal_search(**{link: obj})
+            keys_mark_stale(link, [obj.pk for obj in changed])
         self.report.created += len(new)
         self.report.updated += len(changed)
         progress(total, total, "done")

@@ -293,3 +293,66 @@ def test_a_stage_change_before_the_created_date_moves_the_created_date_back(file
     assert d1.created_at == at(2025, 1, 8, 10)
     first = d1.stage_changes.order_by("pk").first()
     assert (first.from_stage_id, first.changed_at) == (None, at(2025, 1, 8, 10))
+
+
+def test_imported_contacts_are_keyed_for_the_duplicate_check(
+    tmp_path, admin_user, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    from voronka.dedupe import keystore
+    from voronka.dedupe.models import RecordKeys
+    from voronka.dedupe.selectors import check_typed
+
+    path = tmp_path / "c.csv"
+    path.write_text("Ключ,ФИО,Телефон\nk1,Иван Петров,89123456789\n", encoding="utf-8")
+    mapping = tmp_path / "m.json"
+    mapping.write_text(
+        json.dumps({"fields": {"external_id": "Ключ", "name": "ФИО", "phones": "Телефон"}}),
+        encoding="utf-8",
+    )
+
+    def import_file():
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command(
+                "import_records", str(path), "--kind=contacts", f"--mapping={mapping}",
+                stdout=StringIO(),
+            )  # fmt: skip
+        # the test's own transaction never commits: forget its callbacks as a commit would
+        connection.run_on_commit.clear()
+
+    def work():
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+
+    import_file()
+    ivan = Contact.objects.get(external_id="k1")
+    assert not RecordKeys.objects.filter(kind="contact", record_id=ivan.pk).exists()
+    assert DBTaskResult.objects.filter(task_path="voronka.dedupe.tasks.dedupe_keys").count() == 1
+    work()
+    typed = {"name": "Ваня Петров", "phones_text": "+7 912 345-67-89"}
+    shown, _hidden = check_typed(admin_user, "contact", typed)
+    assert [s.record.pk for s in shown] == [ivan.pk]
+
+    # a re-import that changes the phone makes the old keys stale; the job re-keys them
+    path.write_text("Ключ,ФИО,Телефон\nk1,Иван Петров,89031112233\n", encoding="utf-8")
+    import_file()
+    assert RecordKeys.objects.get(kind="contact", record_id=ivan.pk).version == 0
+    work()
+    assert RecordKeys.objects.get(kind="contact", record_id=ivan.pk).version == (
+        keystore.KEYS_VERSION
+    )
+    shown, _hidden = check_typed(admin_user, "contact", {"phones_text": "8 903 111 22 33"})
+    assert [s.record.pk for s in shown] == [ivan.pk]
+
+
+def test_a_deal_import_asks_for_one_forecast_refresh(files, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from voronka.forecasting.tasks import forget_waiting, refresh_forecast
+
+    forget_waiting()
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(files)
+    assert DBTaskResult.objects.filter(task_path=refresh_forecast.module_path).count() == 1
