@@ -148,7 +148,8 @@ def parse_person(name: str, first: str = "", last: str = "", middle: str = ""):
     if first or last or middle:
         given_words = [fold(w) for w in split_words(first, 3)]
         given_words = [w for w in given_words if w]
-        given = _names.canonical_given(given_words[0]) if given_words else ""
+        given_raw = given_words[0] if given_words else ""
+        given = _names.canonical_given(given_raw)
         sur = [fold(w) for w in split_words(last, 4)] + given_words[1:]
         mid = [fold(w) for w in split_words(middle, 2)]
         raw_surnames = [t for t in sur if t]
@@ -159,7 +160,7 @@ def parse_person(name: str, first: str = "", last: str = "", middle: str = ""):
         tokens = [fold(w) for w in words if len(w) > 1 or w.isdigit()]
         tokens = [t for t in tokens if t]
         middle_f = ""
-        given = ""
+        given = given_raw = ""
         rest = tokens
         if len(tokens) >= 2:
             for i in range(len(tokens) - 1, 0, -1):
@@ -169,7 +170,7 @@ def parse_person(name: str, first: str = "", last: str = "", middle: str = ""):
                     break
         for i, t in enumerate(rest):
             if t in _names.KNOWN_GIVEN:
-                given = _names.canonical_given(t)
+                given_raw, given = t, _names.canonical_given(t)
                 rest = rest[:i] + rest[i + 1 :]
                 break
         if not given and middle_f and len(rest) >= 2 and middle_f in tokens:
@@ -188,7 +189,9 @@ def parse_person(name: str, first: str = "", last: str = "", middle: str = ""):
                 i = 1 if _surname_like(rest[0]) and not _surname_like(rest[1]) else 0
                 given, rest = rest[i], rest[:i] + rest[i + 1 :]
         raw_surnames = rest
-    gender = _names.gender_of_given(given) if len(given) > 1 else 0
+    # gender from the spelling typed, not the canonical form: Саша may be Александр or
+    # Александра, so it tells no gender even though it is keyed under Александр
+    gender = _names.gender_of_given(given_raw or given) if len(given) > 1 else 0
     if not gender and middle_f.endswith(("ovna", "evna", "ichna")):
         gender = 2
     elif not gender and middle_f.endswith(("ovich", "evich", "ich")):

@@ -63,6 +63,19 @@ _MALE = {
     "Марк": "",
     "Матвей": "Мотя",
     "Лев": "Лёва",
+    "Всеволод": "Сева",
+    "Захар": "",
+    "Савелий": "Сава",
+    "Богдан": "",
+    "Ринат": "",
+    "Ильдар": "",
+    "Рустам": "",
+    "Эльдар": "",
+    "Марат": "",
+    "Тагир": "",
+    "Айдар": "",
+    "Мирон": "",
+    "Платон": "",
 }  # fmt: skip
 _FEMALE = {
     "Александра": "Саша Шура Sasha Alexandra",
@@ -81,13 +94,13 @@ _FEMALE = {
     "Диана": "",
     "Евгения": "Женя Eugenia",
     "Екатерина": "Катя Катерина Катюша Kate Catherine Katherine",
-    "Елена": "Лена Алёна Helen Elena Yelena",
+    "Елена": "Лена Helen Elena Yelena",
     "Елизавета": "Лиза Elizabeth",
     "Зоя": "",
     "Ирина": "Ира Irene",
     "Карина": "",
     "Кристина": "Кристи Christina",
-    "Ксения": "Ксюша Оксана",
+    "Ксения": "Ксюша Ксеня",
     "Лариса": "Лара",
     "Любовь": "Люба",
     "Людмила": "Люда Мила",
@@ -110,12 +123,29 @@ _FEMALE = {
     "Эльвира": "Эля",
     "Ульяна": "Уля",
     "Вита": "",
+    "Варвара": "Варя",
+    "Таисия": "Тая",
+    "Милана": "",
+    "Регина": "",
+    "Жанна": "",
+    "Инна": "",
+    "Кира": "",
+    "Арина": "",
+    "Снежана": "",
+    "Лилия": "Лиля",
+    "Василиса": "",
+    "Эмилия": "",
+    "Камила": "",
+    "Злата": "",
 }  # fmt: skip
 
 CANONICAL: dict[str, str] = {}  # folded spelling -> folded canonical given name
 GENDER: dict[str, int] = {}  # folded canonical -> 1 male, 2 female
 # Diminutives shared by a male and a female name (Саша, Женя, Валя) keep no gender.
 _AMBIGUOUS: set[str] = set()
+# folded canonical -> every folded spelling of it, ambiguous ones included
+# (Александра: aleksandra, sasha, shura)
+VARIANTS: dict[str, set[str]] = {}
 
 
 def _add(table: dict[str, str], gender: int) -> None:
@@ -123,8 +153,10 @@ def _add(table: dict[str, str], gender: int) -> None:
         key = fold(canonical)
         GENDER[key] = gender
         CANONICAL.setdefault(key, key)
+        VARIANTS.setdefault(key, set()).add(key)
         for variant in variants.split():
             v = fold(variant)
+            VARIANTS[key].add(v)
             if v in CANONICAL and CANONICAL[v] != key and v not in GENDER:
                 _AMBIGUOUS.add(v)
                 continue

@@ -11,11 +11,14 @@ office switchboard shared by thirty is weak.
 """
 
 import math
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from voronka.dedupe.matching import names as _names
 from voronka.dedupe.matching.keys import (
     COMPANY,
     K_DOMAIN,
@@ -29,6 +32,7 @@ from voronka.dedupe.matching.keys import (
     Record,
     make_keys,
 )
+from voronka.dedupe.matching.translit import fold
 
 MATCH = 1.0  # points at or above: the same record
 REVIEW = -2.5  # points at or above (and below MATCH): worth a look
@@ -39,7 +43,7 @@ PRIOR = -6.0
 W = {
     "phone_rare": 6.5, "phone_few": 5.0, "phone_hub": 3.0, "phone_differ": -1.0,
     "phone_close": 2.0,
-    "email_rare": 7.5, "email_hub": 4.0, "local_rare": 1.0, "local_hub": 0.5,
+    "email_rare": 7.5, "email_hub": 4.0, "local_rare": 5.0, "local_name": 0.5, "local_hub": 0.5,
     "email_differ": -0.5,
     "inn_same": 8.0, "inn_differ": -10.0, "kpp_differ": -9.0,
     "ident_same": 6.0, "ident_close": 0.0, "ident_differ": -2.5,
@@ -60,7 +64,8 @@ W = {
 # disagreeing name is likely a replaced or mistyped field, not another person: the name
 # penalties (codes in NAME_PENALTIES) are scaled by CORROBORATED_NAME_SCALE.
 CORROBORATING = (
-    "phone_rare", "email_rare", "inn_same", "ident_same", "birth_same", "address_same",
+    "phone_rare", "email_rare", "local_rare", "inn_same", "ident_same", "birth_same",
+    "address_same",
 )  # fmt: skip
 NAME_PENALTIES = frozenset(
     ("surname_far", "surname_differ", "given_far", "given_differ", "lone_differ",
@@ -70,6 +75,7 @@ CORROBORATED_NAME_SCALE = 0.4
 
 _STR_FIELDS = (
     "given", "surname", "middle", "company", "address", "birth", "ident", "inn", "kpp", "phone",
+    "locals",
 )  # fmt: skip
 
 
@@ -85,6 +91,8 @@ class Columns:
             arr = np.empty(self.n, dtype=object)
             if f == "phone":
                 arr[:] = [k.phones[0] if k.phones else "" for k in keys]
+            elif f == "locals":
+                arr[:] = [" ".join(k.locals) for k in keys]
             else:
                 arr[:] = [getattr(k, f) for k in keys]
             setattr(self, f, arr)
@@ -136,6 +144,53 @@ def _first(arr) -> np.ndarray:
     return np.array([x[:1] for x in arr], dtype=object)
 
 
+_DIGITS = re.compile(r"[0-9]")
+_LONG_GIVEN = sorted((w for w in _names.KNOWN_GIVEN if len(w) >= 4), key=len, reverse=True)
+
+
+def _name_rest(rest: str, words: list[str]) -> str:
+    for w in words:
+        if len(rest) < 4:
+            break
+        # fuzzy, so that Шубская / shubskaya and Чернов / schernov line up
+        al = fuzz.partial_ratio_alignment(w, rest, score_cutoff=80)
+        if al is not None:
+            rest = rest[: al.dest_start] + rest[al.dest_end :]
+    if len(rest) >= 4:  # a given name the record gives only as an initial ("Кузнецян С.")
+        for w in _LONG_GIVEN:
+            if w in rest:
+                return rest.replace(w, "", 1)
+    return rest
+
+
+@lru_cache(maxsize=100_000)
+def _own_local(local: str, names: str) -> bool:
+    """Whether an e-mail name says more than the person's name: a number of three digits
+    or more ("sunnad59047", "ivan.petrov1985") or a nickname left after taking out the
+    name words (any spelling of the given name), not just "d.taylor" or "ivanpetrov14"."""
+    if len(_DIGITS.findall(local)) >= 3:
+        return True
+    letters = _DIGITS.sub("", local)
+    words = set()
+    for w in names.split():
+        words.add(w)
+        words.update(_names.VARIANTS.get(w, ()))
+    words = sorted((w for w in words if len(w) >= 3), key=len, reverse=True)
+    # the local is folded as one word, the name word by word: try both spellings
+    return min(len(_name_rest(x, words)) for x in {letters, fold(letters)}) >= 4
+
+
+def _shared_own_local(A: "Columns", B: "Columns", mask: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(mask), bool)
+    for i in np.flatnonzero(mask):
+        common = set(A.locals[i].split()) & set(B.locals[i].split())
+        names = " ".join(
+            sorted({A.given[i], B.given[i], *A.surname[i].split(), *B.surname[i].split()})
+        )
+        out[i] = any(_own_local(loc, names) for loc in common)
+    return out
+
+
 def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     """Points for aligned pairs (A[i], B[i]). With ``explain`` also the per-field points."""
     n = A.n
@@ -171,7 +226,12 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     add("email_rare", (shared.email > 0) & (shared.email <= 6), W["email_rare"])
     add("email_hub", shared.email > 6, W["email_hub"])
     no_email = shared.email == 0
-    add("local_rare", no_email & (shared.local > 0) & (shared.local <= 6), W["local_rare"])
+    # the same e-mail name at another domain: strong when it is the person's own (digits,
+    # a nickname), weak when it only spells the name, which the name fields already count
+    local_few = no_email & (shared.local > 0) & (shared.local <= 6)
+    own = _shared_own_local(A, B, local_few) if np.any(local_few) else local_few
+    add("local_rare", local_few & own, W["local_rare"])
+    add("local_name", local_few & ~own, W["local_name"])
     add("local_hub", no_email & (shared.local > 6), W["local_hub"])
     add(
         "email_differ",
@@ -323,6 +383,7 @@ _REASON_TEXT = {
     "phone_hub": "same phone (shared by many records)", "phone_differ": "different phones",
     "email_rare": "same e-mail", "email_hub": "same e-mail (shared by several records)",
     "local_rare": "same e-mail name at another domain",
+    "local_name": "same e-mail name (only the person's name) at another domain",
     "local_hub": "common e-mail name at another domain", "email_differ": "different e-mails",
     "inn_same": "same INN", "inn_differ": "different INN", "kpp_differ": "different KPP",
     "ident_same": "same identifier", "ident_differ": "different identifier",

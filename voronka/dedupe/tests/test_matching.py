@@ -292,3 +292,42 @@ def test_of_two_unknown_words_the_surname_shaped_one_is_the_surname():
     b = Record(name="Щукцкая Ипа", phones="+7 (944) 740-83-78")
     assert score(a, b).points == score(b, a).points
     assert "surname_same" in [r.code for r in score(a, b).reasons]
+
+
+def test_an_ambiguous_diminutive_tells_no_gender():
+    # Саша is keyed under Александр but may be Александра: no "different gender" penalty
+    a = make_keys(Record(name="Мальцук Александра", phones="+7 968 286-07-48"))
+    b = make_keys(Record(name="Саша Мальцук", phones="8 968 286 07 48"))
+    assert b.gender == 0
+    s = score(a, b)
+    assert "gender_differ" not in [r.code for r in s.reasons]
+    assert s.is_match
+    # a spouse's record still differs by gender through the surname
+    assert make_keys(Record(name="Саша Петрова")).gender == 2
+
+
+def test_oksana_and_alena_are_names_of_their_own():
+    assert make_keys(Record(name="Оксана Архипова")).given == fold("Оксана")
+    assert make_keys(Record(name="Алёна Петрова")).given == fold("Алёна")
+    assert make_keys(Record(name="Сева Гончаров")).given == fold("Всеволод")
+
+
+@pytest.mark.parametrize(
+    "name, a, b, own",
+    [
+        ("Надежда Козлова", "sunnad59047@mail.ru", "sunnad59047@ya.ru", True),  # nick, number
+        ("Иван Петров", "ivan.petrov1985@mail.ru", "ivanpetrov1985@gmail.com", True),
+        ("Надежда Козлова", "zverlisa@mail.ru", "zverlisa@bk.ru", True),
+        ("Daniel Taylor", "d.taylor@rambler.ru", "d_taylor@farm.ru", False),  # the name only
+        ("Станислав Чернов", "s.chernov@ya.ru", "schernov@list.ru", False),
+        ("Григорий Колесникский", "kolesnikskygrigory@icloud.com",
+         "kolesnikskygrigory@mail.ru", False),
+        ("Александр Петров", "sasha.petrov@mail.ru", "sashapetrov@bk.ru", False),  # diminutive
+        ("Иван Петров", "petrov.ivan14@mail.ru", "petrovivan14@bk.ru", False),  # two digits
+    ],
+)  # fmt: skip
+def test_an_email_name_at_another_domain_counts_when_it_is_the_persons_own(name, a, b, own):
+    s = score(Record(name=name, emails=a), Record(name=name, emails=b))
+    codes = [r.code for r in s.reasons]
+    assert ("local_rare" in codes) is own
+    assert ("local_name" in codes) is not own
