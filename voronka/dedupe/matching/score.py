@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from voronka.dedupe.matching import names as _names
 from voronka.dedupe.matching.keys import (
@@ -46,7 +47,7 @@ W = {
     "email_rare": 7.5, "email_hub": 4.0, "local_rare": 5.0, "local_name": 0.5, "local_hub": 0.5,
     "email_differ": -0.5,
     "inn_same": 8.0, "inn_differ": -10.0, "kpp_differ": -9.0,
-    "ident_same": 6.0, "ident_close": 0.0, "ident_differ": -2.5,
+    "ident_same": 6.0, "ident_close": 2.0, "ident_differ": -1.5,
     "surname_same": 3.0, "surname_close": 1.5, "surname_far": -1.0, "surname_differ": -4.0,
     "given_same": 2.5, "given_close": 1.0, "given_far": -0.5, "given_differ": -3.0,
     "initial_same": 0.5, "initial_differ": -3.0,
@@ -252,7 +253,14 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     id_both = id_a & id_b & ~id_same
     if np.any(id_both):
         s = _sim(A.ident, B.ident, fuzz.ratio, workers)
-        add("ident_differ", id_both & (s < 80), W["ident_differ"])
+        # one digit mistyped or two swapped in a long identifier: close, as for phones
+        d = process.cpdist(A.ident, B.ident, scorer=OSA.distance, workers=workers)
+        long_id = np.fromiter(
+            (min(len(x), len(y)) >= 6 for x, y in zip(A.ident, B.ident, strict=True)), bool, n
+        )
+        close = id_both & long_id & (d <= 1)
+        add("ident_close", close, W["ident_close"])
+        add("ident_differ", id_both & ~close & (s < 80), W["ident_differ"])
 
     # --- names of people ---------------------------------------------------------------
     person = ~(A.is_company | B.is_company)
@@ -387,6 +395,7 @@ _REASON_TEXT = {
     "local_hub": "common e-mail name at another domain", "email_differ": "different e-mails",
     "inn_same": "same INN", "inn_differ": "different INN", "kpp_differ": "different KPP",
     "ident_same": "same identifier", "ident_differ": "different identifier",
+    "ident_close": "identifier differs by one digit",
     "surname_same": "same surname", "surname_close": "similar surname",
     "surname_far": "somewhat similar surname", "surname_differ": "different surname",
     "given_same": "same first name", "given_close": "similar first name",

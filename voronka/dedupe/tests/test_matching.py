@@ -331,3 +331,15 @@ def test_an_email_name_at_another_domain_counts_when_it_is_the_persons_own(name,
     codes = [r.code for r in s.reasons]
     assert ("local_rare" in codes) is own
     assert ("local_name" in codes) is not own
+
+
+def test_an_identifier_mistyped_by_one_digit_is_close_not_different():
+    a = Record(first_name="Laura", last_name="Hefford", birth_date="19650101", ids="2211117")
+    swapped = score(a, Record(first_name="Laura", last_name="Hefford", ids="2211171"))
+    other = score(a, Record(first_name="Laura", last_name="Hefford", ids="9876543"))
+    b = Record(name="Laura Hefford", ids="1243")
+    short = score(Record(name="Laura Hefford", ids="1234"), b)
+    assert "ident_close" in [r.code for r in swapped.reasons]
+    assert "ident_differ" in [r.code for r in other.reasons]
+    assert "ident_close" not in [r.code for r in short.reasons]  # too short to tell
+    assert swapped.points > other.points
