@@ -153,7 +153,7 @@ def column_totals(qs, stage_ids) -> dict[int, ColumnTotal]:
         qs.filter(stage_id__in=list(stage_ids))
         .order_by()
         .values("stage_id", "currency")
-        .annotate(n=Count("pk"), total=Sum("amount"))
+        .annotate(n=Count("*"), total=Sum("amount"))  # COUNT(*): answered from the index
     )
     for row in rows:
         t = out[row["stage_id"]]
