@@ -95,6 +95,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form templates, with <select> options built in Python (voronka/core/form_renderer.py).
+FORM_RENDERER = "voronka.core.form_renderer.FastSelectRenderer"
+
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
