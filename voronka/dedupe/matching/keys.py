@@ -108,9 +108,10 @@ def _values(value) -> list[str]:
 
 _APOSTROPHES = re.compile(r"['’`ʼ]")
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ichna", "inichna", "ilich", "ich")
-_FEMININE = (("skaia", "ski"), ("ckaia", "cki"), ("ova", "ov"), ("eva", "ev"), ("ina", "in"))
-_MASC_ENDING = ("ov", "ev", "in", "ski", "cki", "ii")
-_FEM_ENDING = ("ova", "eva", "ina", "skaia", "ckaia")
+# folded: -ская / -ский fold to -skaia / -ski, -цкая / -цкий to -kaia / -ki (ц -> c, ck -> k)
+_FEMININE = (("skaia", "ski"), ("kaia", "ki"), ("ova", "ov"), ("eva", "ev"), ("ina", "in"))
+_MASC_ENDING = ("ov", "ev", "in", "ski", "ki")
+_FEM_ENDING = ("ova", "eva", "ina", "skaia", "kaia")
 
 
 # Folded endings of Russian and Ukrainian surnames (-ов/-ева, -ин/-ина, -ский/-цкая, -енко,

@@ -343,3 +343,11 @@ def test_an_identifier_mistyped_by_one_digit_is_close_not_different():
     assert "ident_differ" in [r.code for r in other.reasons]
     assert "ident_close" not in [r.code for r in short.reasons]  # too short to tell
     assert swapped.points > other.points
+
+
+def test_tskaya_surnames_have_a_gender_and_one_stem():
+    she = make_keys(Record(name="Козлецкая Надежда"))
+    he = make_keys(Record(name="Козлецкий Иван"))
+    lone = make_keys(Record(name="Троцкая"))
+    assert she.surname == he.surname
+    assert (she.gender, he.gender, lone.gender) == (2, 1, 2)
