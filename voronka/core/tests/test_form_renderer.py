@@ -9,7 +9,7 @@ from voronka.core.form_renderer import FastSelectRenderer
 CHOICES = [
     ("", "—"),
     ("a", "Alpha & <b>bold</b>"),
-    ("Group \"x\"", [(1, "One"), (2, "Two <i>")]),
+    ('Group "x"', [(1, "One"), (2, "Two <i>")]),
     (3, "Три"),
 ]
 
@@ -23,18 +23,31 @@ class Sample(forms.Form):
     )
     plain = forms.TypedChoiceField(choices=[(None, "none"), (0, "zero")], required=False)
     radio = forms.ChoiceField(choices=[("r", "R")], widget=forms.RadioSelect, required=False)
+    text = forms.CharField(max_length=5, help_text="Up to <b>5</b> letters", label="Text & more")
+    when = forms.DateField(required=False, label="")
+    flag = forms.BooleanField(required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 @pytest.mark.parametrize(
-    "data", [None, {"single": "a", "many": ["1", "3"], "plain": "0"}, {"single": "<x>"}]
+    "data",
+    [
+        None,
+        {"single": "a", "many": ["1", "3"], "plain": "0", "text": "ok", "flag": "on"},
+        {"single": "<x>", "text": "far too long", "when": "31.02.2025", "radio": "zz"},
+    ],
 )
 def test_same_markup_as_the_templates(data):
-    slow, fast = Sample(data=data, renderer=DjangoTemplates()), Sample(
-        data=data, renderer=FastSelectRenderer()
+    slow, fast = (
+        Sample(data=data, renderer=DjangoTemplates()),
+        Sample(data=data, renderer=FastSelectRenderer()),
     )
     for name in Sample.base_fields:
         assert str(fast[name]) == str(slow[name]), name
         assert fast[name].as_field_group() == slow[name].as_field_group(), name
+        assert fast[name].label_tag() == slow[name].label_tag(), name
+    assert fast.as_div() == slow.as_div()
+    assert fast.as_p() == slow.as_p()
 
 
 def test_selected_and_escaped():
