@@ -19,7 +19,7 @@ from voronka.dedupe.models import KEY_LENGTH, MatchKey, RecordKeys
 
 # Raise when the matching core computes keys differently: the scan (and
 # ``manage.py dedupe_keys``) then recompute the keys stored by an older version.
-KEYS_VERSION = 2
+KEYS_VERSION = 3  # 3: gender from the name as typed, -цкая/-цкий stems
 
 _TUPLES = {f.name for f in dc_fields(Keys) if str(f.type).startswith("tuple")}
 

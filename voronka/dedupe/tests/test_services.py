@@ -260,3 +260,14 @@ def test_keys_of_an_older_matching_version_are_recomputed_by_the_scan(rep):
     row = RecordKeys.objects.get(kind="contact", record_id=a.pk)
     assert row.version == keystore.KEYS_VERSION and row.keys["surname"] == "davidin"
     assert MatchKey.objects.filter(record_id=a.pk, key="e:ildar@list.ru").exists()
+
+
+def test_every_agreeing_reason_of_the_matcher_has_a_text():
+    import importlib
+
+    from voronka.dedupe.selectors import REASONS
+
+    # the package exports a function of the same name as the module
+    core_score = importlib.import_module("voronka.dedupe.matching.score")
+    agreeing = {code for code, points in core_score.W.items() if points > 0}
+    assert agreeing <= set(REASONS)
