@@ -4,7 +4,7 @@ the template engine was the largest part of the list page's time."""
 
 from django import template
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -12,15 +12,16 @@ from django.utils.translation import gettext
 register = template.Library()
 
 
-def _short_date(value) -> str:
+def _short_date(value, fmt: str) -> str:
+    """As the ``date:"SHORT_DATE_FORMAT"`` filter, with the format looked up once a page."""
     if not value:
         return ""
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return dateformat.format(value, fmt)
 
 
-def row_html(deal, *, select_label: str, unassigned: str) -> str:
+def row_html(deal, *, select_label: str, unassigned: str, date_fmt: str) -> str:
     tags = format_html_join("", '<span class="tag">{}</span>', ((t.name,) for t in deal.tags.all()))
     flags = format_html_join("", '<span class="flag {}">{}</span>', deal.flags)
     owner = (
@@ -53,10 +54,10 @@ def row_html(deal, *, select_label: str, unassigned: str) -> str:
         amount=deal.amount_text,
         stage=deal.stage.name,
         owner=owner,
-        next_step=_short_date(deal.next_step_at),
+        next_step=_short_date(deal.next_step_at, date_fmt),
         flags=flags,
-        expected=_short_date(deal.expected_close_date),
-        created=_short_date(deal.created_at),
+        expected=_short_date(deal.expected_close_date, date_fmt),
+        created=_short_date(deal.created_at, date_fmt),
     )
 
 
@@ -69,6 +70,10 @@ def deal_list_rows(rows):
         )
     select_label = gettext("Select %(title)s")
     unassigned = gettext("unassigned")
+    date_fmt = formats.get_format("SHORT_DATE_FORMAT")
     return mark_safe(
-        "".join(row_html(d, select_label=select_label, unassigned=unassigned) for d in rows)
+        "".join(
+            row_html(d, select_label=select_label, unassigned=unassigned, date_fmt=date_fmt)
+            for d in rows
+        )
     )
