@@ -23,7 +23,9 @@ def test_plan_grid_saves_cells_and_shows_errors_in_place(live_server, login_page
     expect(page.locator(f"{cell}.saved .plan-input")).to_have_value("1,500,000")
     assert SalesPlan.objects.get(user=rep).amount == 1500000
     page.fill(f"{cell} .plan-deals", "8")
-    page.keyboard.press("Tab")
+    with page.expect_response("**/plans/cell/") as answer:
+        page.keyboard.press("Tab")
+    assert answer.value.status == 200
     expect(page.locator(f"{cell}.saved .plan-deals")).to_have_value("8")
     plan = SalesPlan.objects.get(user=rep)
     assert (plan.amount, plan.deals) == (1500000, 8)
