@@ -295,10 +295,9 @@ def test_a_stage_change_before_the_created_date_moves_the_created_date_back(file
     assert (first.from_stage_id, first.changed_at) == (None, at(2025, 1, 8, 10))
 
 
-def test_imported_contacts_are_keyed_for_the_duplicate_check(
-    tmp_path, admin_user, django_capture_on_commit_callbacks
-):
-    from django.db import connection
+# The worker runs in this process and commits and closes connections: a real transaction.
+@pytest.mark.django_db(transaction=True)
+def test_imported_contacts_are_keyed_for_the_duplicate_check(tmp_path, admin_user):
     from django_tasks_db.models import DBTaskResult
 
     from voronka.dedupe import keystore
@@ -314,13 +313,10 @@ def test_imported_contacts_are_keyed_for_the_duplicate_check(
     )
 
     def import_file():
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command(
-                "import_records", str(path), "--kind=contacts", f"--mapping={mapping}",
-                stdout=StringIO(),
-            )  # fmt: skip
-        # the test's own transaction never commits: forget its callbacks as a commit would
-        connection.run_on_commit.clear()
+        call_command(
+            "import_records", str(path), "--kind=contacts", f"--mapping={mapping}",
+            stdout=StringIO(),
+        )  # fmt: skip
 
     def work():
         call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
