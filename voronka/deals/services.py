@@ -173,9 +173,14 @@ def refresh_search_text(deal_ids) -> None:
     for start in range(0, len(ids), 2000):
         chunk = ids[start : start + 2000]
         names: dict[int, list[str]] = {i: [] for i in chunk}
-        links = Deal.contacts.through.objects.filter(
-            deal_id__in=chunk, contact__deleted_at__isnull=True
-        ).values_list("deal_id", "contact__name")
+        # in a fixed order, so the same contacts always give the same text
+        links = (
+            Deal.contacts.through.objects.filter(
+                deal_id__in=chunk, contact__deleted_at__isnull=True
+            )
+            .order_by("contact__name", "contact_id")
+            .values_list("deal_id", "contact__name")
+        )
         for deal_id, name in links:
             names[deal_id].append(name)
         rows = Deal.all_objects.filter(pk__in=chunk).values_list(
