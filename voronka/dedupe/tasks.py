@@ -2,9 +2,9 @@
 
 import logging
 
-from django.db import transaction
 from django_tasks import task
 
+from voronka.core.transactions import on_commit_once
 from voronka.dedupe.services import keys_backfill, scan_run
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,4 @@ def _enqueue_keys():
 
 def request_keys() -> None:
     """After the current transaction commits, queue keying (once per transaction)."""
-    conn = transaction.get_connection()
-    if conn.in_atomic_block and any(entry[1] is _enqueue_keys for entry in conn.run_on_commit):
-        return
-    transaction.on_commit(_enqueue_keys)
+    on_commit_once(_enqueue_keys)

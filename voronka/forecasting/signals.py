@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from voronka.core.transactions import on_commit_once
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,4 @@ def _run():
 def deal_changed(sender, **kwargs):
     if kwargs.get("raw"):
         return
-    conn = transaction.get_connection()
-    if conn.in_atomic_block and any(entry[1] is _run for entry in conn.run_on_commit):
-        return  # already asked for in this transaction
-    transaction.on_commit(_run)
+    on_commit_once(_run)
