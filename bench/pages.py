@@ -371,11 +371,9 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    url = database_url()
-    cfg = db_config(url)
+def server_env(url: str) -> dict:
+    """The environment of the measured server and of the management commands: production
+    settings over plain http on 127.0.0.1, against the database at ``url``."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -388,6 +386,15 @@ def main(argv=None) -> int:
         "VORONKA_HSTS_SECONDS": "0",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    url = database_url()
+    cfg = db_config(url)
+    env = server_env(url)
     vendor = "sqlite" if cfg["ENGINE"].endswith("sqlite3") else "postgresql"
     print(f"Database: {vendor} ({cfg['NAME']})")
 

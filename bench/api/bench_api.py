@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import io
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -136,18 +134,7 @@ def main(argv=None) -> int:
     pages.RESULTS.mkdir(parents=True, exist_ok=True)
     url = pages.database_url()
     cfg = pages.db_config(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "voronka.settings",
-        "VORONKA_DEBUG": "0",
-        "VORONKA_SECRET_KEY": os.environ.get("VORONKA_SECRET_KEY") or secrets.token_urlsafe(50),
-        "VORONKA_ALLOWED_HOSTS": "127.0.0.1",
-        "VORONKA_SSL_REDIRECT": "0",
-        "VORONKA_SECURE_COOKIES": "0",
-        "VORONKA_HSTS_SECONDS": "0",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = pages.server_env(url)
     vendor = "sqlite" if cfg["ENGINE"].endswith("sqlite3") else "postgresql"
     print(f"Database: {vendor} ({cfg['NAME']})")
     if args.reuse and pages.base_exists(cfg):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -97,18 +96,7 @@ def main(argv=None) -> int:
     P.RESULTS.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE}"
     cfg = P.db_config(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "voronka.settings",
-        "VORONKA_DEBUG": "0",
-        "VORONKA_SECRET_KEY": os.environ.get("VORONKA_SECRET_KEY") or secrets.token_urlsafe(50),
-        "VORONKA_ALLOWED_HOSTS": "127.0.0.1",
-        "VORONKA_SSL_REDIRECT": "0",
-        "VORONKA_SECURE_COOKIES": "0",
-        "VORONKA_HSTS_SECONDS": "0",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = P.server_env(url)
     vendor = "sqlite" if cfg["ENGINE"].endswith("sqlite3") else "postgresql"
     print(f"Database: {vendor} ({cfg['NAME']})")
     reuse = args.reuse and P.base_exists(cfg)
