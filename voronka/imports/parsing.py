@@ -727,16 +727,18 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 
-CONTACT_FIELDS: tuple[FieldSpec, ...] = (
-    _f(
-        "external_id",
-        "text",
-        gettext_noop(
-            "The row's key in the source system; a re-import with the same key updates the record."
-        ),
-        _KEY_ALIASES,
-        max_length=100,
+_PARTY_KEY = _f(
+    "external_id",
+    "text",
+    gettext_noop(
+        "The row's key in the source system; a re-import with the same key updates the record."
     ),
+    _KEY_ALIASES,
+    max_length=100,
+)
+
+CONTACT_FIELDS: tuple[FieldSpec, ...] = (
+    _PARTY_KEY,
     _f(
         "name",
         "text",
@@ -786,15 +788,7 @@ CONTACT_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 COMPANY_FIELDS: tuple[FieldSpec, ...] = (
-    _f(
-        "external_id",
-        "text",
-        gettext_noop(
-            "The row's key in the source system; a re-import with the same key updates the record."
-        ),
-        _KEY_ALIASES,
-        max_length=100,
-    ),
+    _PARTY_KEY,
     _f(
         "name",
         "text",
