@@ -6,8 +6,11 @@
 2. All pairs inside the remaining blocks become candidates (numpy, no per-pair Python);
    for each candidate we keep which exact keys it shares and the size of that block.
 3. Candidates are scored in chunks by :func:`score.pair_points` (rapidfuzz ``cpdist``).
-4. Pairs at or above ``MATCH`` are joined into clusters (union-find / connected
-   components); pairs between ``REVIEW`` and ``MATCH`` are returned for the review queue.
+4. Pairs at or above ``MATCH`` are joined into clusters, strongest first, by average
+   linkage: two groups are joined only if the pairs scored between them say so on average
+   (at least ``LINK_MEAN`` points), so one link cannot chain two people together when the
+   other pairs between their records say they differ. Pairs between ``REVIEW`` and
+   ``MATCH`` are returned for the review queue.
 """
 
 from collections.abc import Iterable, Sequence
@@ -49,6 +52,9 @@ _SHARED_FIELDS = {
     K_NAME: "name", K_DOMAIN: "domain",
 }  # fmt: skip
 CHUNK = 400_000
+# Two groups of records are joined only when the pairs scored between them average at
+# least this many points (pairs that share no blocking key are not scored and not counted).
+LINK_MEAN = -1.0
 
 
 @dataclass
@@ -165,6 +171,7 @@ def scan_keys(
     del rec, kid
     cols = Columns(list(keys))
     lefts, rights, pts_all = [], [], []
+    other_l, other_r, other_p = [], [], []  # pairs below REVIEW: they still count in clustering
     for start in range(0, len(pairs), CHUNK):
         code = pairs[start : start + CHUNK]
         shared = Shared.zeros(len(code))
@@ -183,12 +190,16 @@ def scan_keys(
         lefts.append(L[keep].astype(np.int32))
         rights.append(R[keep].astype(np.int32))
         pts_all.append(pts[keep])
+        other_l.append(L[~keep].astype(np.int32))
+        other_r.append(R[~keep].astype(np.int32))
+        other_p.append(pts[~keep])
     if lefts:
         left, right, points = np.concatenate(lefts), np.concatenate(rights), np.concatenate(pts_all)
     else:
         left = right = np.zeros(0, np.int32)
         points = np.zeros(0, np.float32)
-    clusters = _clusters(n, left, right, points >= MATCH, ids)
+    clusters = _clusters(n, left, right, points, ids, (other_l, other_r, other_p))
+    del other_l, other_r, other_p
     freq = None
     if keep_keys:
         freq = {k: int(counts[v]) for k, v in index.items() if counts[v] >= 2}
@@ -198,12 +209,90 @@ def scan_keys(
     )  # fmt: skip
 
 
-def _clusters(n, left, right, mask, ids):
+def _components(n, left, right, mask):
+    graph = coo_matrix((np.ones(int(mask.sum()), np.int8), (left[mask], right[mask])), shape=(n, n))
+    return connected_components(graph, directed=False)
+
+
+def _average_linkage(pairs, link_mean: float = LINK_MEAN) -> dict:
+    """Greedy average linkage inside one group of records: ``pairs`` is [(points, a, b)]
+    with every scored pair of the group; links (points >= MATCH) are taken strongest first,
+    and a link joins its two clusters only if all scored pairs between them average at
+    least ``link_mean``. Returns record -> root."""
+    parent: dict = {}
+
+    def find(x):
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while x != root:
+            parent[x], x = root, parent.get(x, x)
+        return root
+
+    # between[root][other] = [sum of points, number of pairs] over pairs between clusters
+    between: dict = {}
+    seen = set()
+    for p, a, b in pairs:
+        seen.update((a, b))
+        for x, y in ((a, b), (b, a)):
+            acc = between.setdefault(x, {}).setdefault(y, [0.0, 0])
+            acc[0] += p
+            acc[1] += 1
+    for p, a, b in sorted(pairs, key=lambda t: -t[0]):
+        if p < MATCH:
+            break
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        total, count = between[ra][rb]
+        if total / count < link_mean:
+            continue
+        if len(between[ra]) < len(between[rb]):  # fold the smaller neighbour list in
+            ra, rb = rb, ra
+        parent[rb] = ra
+        nb_a, nb_b = between[ra], between.pop(rb)
+        nb_a.pop(rb, None)
+        for other, (t, c) in nb_b.items():
+            if other == ra:
+                continue
+            row = between[other]
+            del row[rb]
+            acc = nb_a.setdefault(other, [0.0, 0])
+            acc[0] += t
+            acc[1] += c
+            row[ra] = [acc[0], acc[1]]
+    return {x: find(x) for x in seen}
+
+
+def _clusters(n, left, right, points, ids, others=None):
+    mask = points >= MATCH
     if n == 0 or not np.any(mask):
         return []
-    graph = coo_matrix((np.ones(int(mask.sum()), np.int8), (left[mask], right[mask])), shape=(n, n))
-    n_comp, labels = connected_components(graph, directed=False)
+    n_comp, labels = _components(n, left, right, mask)
     sizes = np.bincount(labels, minlength=n_comp)
+    # a component of three or more records may hold a chain: re-cluster it by average
+    # linkage over every pair scored inside it, those below REVIEW included
+    if others is not None and np.any(sizes >= 3):
+        ls = [left, *others[0]]
+        rs = [right, *others[1]]
+        ps = [points, *others[2]]
+        L, R, P = np.concatenate(ls), np.concatenate(rs), np.concatenate(ps)
+        inside = (labels[L] == labels[R]) & (sizes[labels[L]] >= 3)
+        L, R, P = L[inside], R[inside], P[inside]
+        comp = labels[L]
+        order = np.argsort(comp, kind="stable")
+        L, R, P, comp = L[order].tolist(), R[order].tolist(), P[order].tolist(), comp[order]
+        bounds = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1], True])
+        next_label = n_comp
+        for s, e in zip(bounds[:-1], bounds[1:], strict=False):
+            roots = _average_linkage(list(zip(P[s:e], L[s:e], R[s:e], strict=True)))
+            relabel: dict = {}
+            for x, root in roots.items():
+                if root not in relabel:
+                    relabel[root] = next_label
+                    next_label += 1
+                labels[x] = relabel[root]
+        sizes = np.bincount(labels, minlength=next_label)
     multi = np.flatnonzero(sizes >= 2)
     members = np.flatnonzero(sizes[labels] >= 2)
     members = members[np.argsort(labels[members], kind="stable")]

@@ -351,3 +351,31 @@ def test_tskaya_surnames_have_a_gender_and_one_stem():
     lone = make_keys(Record(name="Троцкая"))
     assert she.surname == he.surname
     assert (she.gender, he.gender, lone.gender) == (2, 1, 2)
+
+
+def _clusters_of(pairs, n):
+    import numpy as np
+
+    from voronka.dedupe.matching.scan import _clusters
+
+    left = np.array([a for a, _, _ in pairs], np.int32)
+    right = np.array([b for _, b, _ in pairs], np.int32)
+    points = np.array([p for _, _, p in pairs], np.float32)
+    keep = points >= REVIEW
+    others = ([left[~keep]], [right[~keep]], [points[~keep]])
+    found = _clusters(n, left[keep], right[keep], points[keep], list(range(n)), others)
+    return sorted(sorted(c) for c in found)
+
+
+def test_clusters_do_not_chain_through_one_link_the_other_pairs_contradict():
+    # 0-1 and 2-3 are sure; 1-2 is a weak link, but 0-2, 0-3 and 1-3 say "different"
+    pairs = [(0, 1, 9.0), (2, 3, 9.0), (1, 2, 1.5), (0, 2, -8.0), (0, 3, -7.0), (1, 3, -6.0)]
+    assert _clusters_of(pairs, 4) == [[0, 1], [2, 3]]
+
+
+def test_clusters_join_a_chain_the_other_pairs_do_not_contradict():
+    pairs = [(0, 1, 9.0), (1, 2, 3.0), (0, 2, -0.5), (3, 4, 2.0)]
+    assert _clusters_of(pairs, 5) == [[0, 1, 2], [3, 4]]
+    # a record linked to two others it alone connects: one cluster, whatever the order
+    star = [(0, 1, 4.0), (0, 2, 4.0), (1, 2, -2.0)]
+    assert _clusters_of(star, 3) == [[0, 1, 2]]
