@@ -36,6 +36,7 @@ REASONS = {
     "name_rare": gettext_lazy("rare name"),
     "name_uncommon": gettext_lazy("uncommon name"),
     "company_same": gettext_lazy("same company"),
+    "name_company": gettext_lazy("same uncommon name at the same company"),
     "org_same": gettext_lazy("same company name"),
     "org_close": gettext_lazy("similar company name"),
     "domain_same": gettext_lazy("same web domain"),

@@ -54,7 +54,7 @@ W = {
     "gender_differ": -5.0, "lone_differ": -0.5,
     "middle_same": 1.0, "middle_initial": 0.3, "middle_differ": -2.5,
     "name_rare": 1.0, "name_uncommon": 0.5,
-    "company_same": 0.5, "company_differ": -1.0,
+    "company_same": 0.5, "company_differ": -1.0, "name_company": 0.5,
     "org_same": 4.0, "org_close": 2.5, "org_far": 0.0, "org_differ": -4.0,
     "domain_same": 2.0,
     "birth_same": 3.0, "birth_close": 0.5, "birth_differ": -2.5,
@@ -266,6 +266,7 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     person = ~(A.is_company | B.is_company)
     ga, gb = _present(A.given), _present(B.given)
     sa, sb = _present(A.surname), _present(B.surname)
+    full_name_same = np.zeros(n, bool)  # both a full given name and a surname agree
     if np.any(person & ((ga | sa) & (gb | sb))):
         g = _sim(A.given, B.given, fuzz.ratio, workers)
         s = _sim(A.surname, B.surname, fuzz.token_set_ratio, workers)
@@ -321,6 +322,7 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         add("given_close", full & (G >= 75) & (G < 92), W["given_close"])
         add("given_far", full & (G >= 60) & (G < 75), W["given_far"])
         add("given_differ", full & (G < 60) & ~lone, W["given_differ"])
+        full_name_same = full & (G >= 92) & S_ok & (S >= 92) & ~lone
         add("lone_differ", full & lone & (G < 60), W["lone_differ"])
         add(
             "gender_differ",
@@ -356,6 +358,12 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         add("org_close", org & (c >= 88) & (c < 95), W["org_close"])
         add("org_differ", org & (c < 75), W["org_differ"])
         add("company_same", c_both & person & (c >= 90), W["company_same"])
+        # a full name few records carry, at the same employer: namesakes rarely work together
+        add(
+            "name_company",
+            c_both & person & (c >= 90) & full_name_same & (shared.name > 0) & (shared.name <= 5),
+            W["name_company"],
+        )
         add("company_differ", c_both & person & (c < 50), W["company_differ"])
     add("domain_same", shared.domain > 0, W["domain_same"])
 
@@ -407,6 +415,7 @@ _REASON_TEXT = {
     "middle_initial": "patronymic initial agrees", "middle_differ": "different patronymic",
     "name_rare": "rare name", "name_uncommon": "uncommon name",
     "company_same": "same company", "company_differ": "different company",
+    "name_company": "same uncommon name at the same company",
     "org_same": "same company name", "org_close": "similar company name",
     "org_far": "company name partly alike", "org_differ": "different company name",
     "domain_same": "same web domain", "birth_same": "same birth date",

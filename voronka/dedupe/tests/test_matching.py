@@ -379,3 +379,14 @@ def test_clusters_join_a_chain_the_other_pairs_do_not_contradict():
     # a record linked to two others it alone connects: one cluster, whatever the order
     star = [(0, 1, 4.0), (0, 2, 4.0), (1, 2, -2.0)]
     assert _clusters_of(star, 3) == [[0, 1, 2]]
+
+
+def test_uncommon_full_name_at_the_same_company_is_a_match():
+    a = Record(name="Анна Котова", company="Вектор")
+    b = Record(name="Котова Анна", company='ООО "Вектор"')
+    few = score(a, b, freq=lambda key: 4)  # four records carry the name: uncommon
+    assert "name_company" in {r.code for r in few.reasons} and few.is_match
+    # a common name, or another company, or only an initial: not enough on its own
+    assert not score(a, b, freq=lambda key: 40).is_match
+    assert not score(a, Record(name="Котова Анна", company="Альфа"), freq=lambda k: 4).is_match
+    assert not score(a, Record(name="Котова А.", company="Вектор"), freq=lambda k: 4).is_match
