@@ -47,7 +47,7 @@ W = {
     "email_rare": 7.5, "email_hub": 4.0, "local_rare": 5.0, "local_name": 0.5, "local_hub": 0.5,
     "email_differ": -0.5,
     "inn_same": 8.0, "inn_differ": -10.0, "kpp_differ": -9.0,
-    "ident_same": 6.0, "ident_close": 2.0, "ident_differ": -1.5,
+    "ident_same": 7.5, "ident_close": 2.0, "ident_differ": -1.5,
     "surname_same": 3.0, "surname_close": 1.5, "surname_far": -1.0, "surname_differ": -4.0,
     "given_same": 2.5, "given_close": 1.0, "given_far": -0.5, "given_differ": -3.0,
     "initial_same": 0.5, "initial_differ": -3.0,

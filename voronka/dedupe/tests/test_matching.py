@@ -390,3 +390,12 @@ def test_uncommon_full_name_at_the_same_company_is_a_match():
     assert not score(a, b, freq=lambda key: 40).is_match
     assert not score(a, Record(name="Котова Анна", company="Альфа"), freq=lambda k: 4).is_match
     assert not score(a, Record(name="Котова А.", company="Вектор"), freq=lambda k: 4).is_match
+
+
+def test_same_document_and_birth_date_outweigh_a_replaced_name():
+    a = Record(first_name="Anna", last_name="Smith", birth_date="1980-01-02", ids="4086030")
+    b = Record(first_name="Mary", last_name="Jones", birth_date="19800102", ids="408-60-30")
+    assert score(a, b).is_match  # a document number weighs as much as an e-mail address
+    # the document alone next to a different name is not enough
+    c = Record(first_name="Mary", last_name="Jones", ids="4086030")
+    assert not score(Record(first_name="Anna", last_name="Smith", ids="4086030"), c).is_match
