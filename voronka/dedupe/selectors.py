@@ -41,7 +41,8 @@ REASONS = {
     "org_close": gettext_lazy("similar company name"),
     "domain_same": gettext_lazy("same web domain"),
     "birth_same": gettext_lazy("same birth date"),
-    "birth_close": gettext_lazy("birth date differs by one digit"),
+    "birth_close": gettext_lazy("birth date differs by one digit, or day and month swapped"),
+    "birth_far": gettext_lazy("similar birth date"),
     "address_same": gettext_lazy("same address"),
     "address_close": gettext_lazy("similar address"),
 }

@@ -57,7 +57,7 @@ W = {
     "company_same": 0.5, "company_differ": -1.0, "name_company": 0.5,
     "org_same": 4.0, "org_close": 2.5, "org_far": 0.0, "org_differ": -4.0,
     "domain_same": 2.0,
-    "birth_same": 3.0, "birth_close": 0.5, "birth_differ": -2.5,
+    "birth_same": 3.0, "birth_close": 1.5, "birth_far": 0.5, "birth_differ": -2.5,
     "address_same": 2.0, "address_close": 0.5, "address_differ": -1.5,
 }  # fmt: skip
 
@@ -189,6 +189,15 @@ def _shared_own_local(A: "Columns", B: "Columns", mask: np.ndarray) -> np.ndarra
             sorted({A.given[i], B.given[i], *A.surname[i].split(), *B.surname[i].split()})
         )
         out[i] = any(_own_local(loc, names) for loc in common)
+    return out
+
+
+def _day_month_swapped(a, b, mask) -> np.ndarray:
+    """Dates as YYYYMMDD whose day and month are swapped (20240102 / 20240201)."""
+    out = np.zeros(len(mask), bool)
+    for i in np.flatnonzero(mask):
+        x, y = a[i], b[i]
+        out[i] = len(x) == len(y) == 8 and x[:4] == y[:4] and x[4:6] == y[6:] and x[6:] == y[4:6]
     return out
 
 
@@ -372,9 +381,15 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     b_both = ba & bb
     if np.any(b_both):
         bs = _sim(A.birth, B.birth, fuzz.ratio, workers)
-        add("birth_same", b_both & (bs >= 100), W["birth_same"])
-        add("birth_close", b_both & (bs >= 75) & (bs < 100), W["birth_close"])
-        add("birth_differ", b_both & (bs < 75), W["birth_differ"])
+        same = b_both & (bs >= 100)
+        # one keystroke away (a digit changed, two neighbours swapped) or day and month
+        # swapped (02.01 typed for 01.02): a typo, nearly as good as the same date
+        d = process.cpdist(A.birth, B.birth, scorer=OSA.distance, workers=workers)
+        close = b_both & ~same & ((d <= 1) | _day_month_swapped(A.birth, B.birth, b_both))
+        add("birth_same", same, W["birth_same"])
+        add("birth_close", close, W["birth_close"])
+        add("birth_far", b_both & ~same & ~close & (bs >= 75), W["birth_far"])
+        add("birth_differ", b_both & ~close & (bs < 75), W["birth_differ"])
     aa, ab = _present(A.address), _present(B.address)
     a_both = aa & ab
     if np.any(a_both):
@@ -419,7 +434,8 @@ _REASON_TEXT = {
     "org_same": "same company name", "org_close": "similar company name",
     "org_far": "company name partly alike", "org_differ": "different company name",
     "domain_same": "same web domain", "birth_same": "same birth date",
-    "birth_close": "similar birth date", "birth_differ": "different birth date",
+    "birth_close": "birth date differs by one digit, or day and month swapped",
+    "birth_far": "similar birth date", "birth_differ": "different birth date",
     "address_same": "same address", "address_close": "similar address",
     "address_differ": "different address",
     "corroborated": "several identifiers agree, name difference discounted",

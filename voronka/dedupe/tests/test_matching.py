@@ -399,3 +399,21 @@ def test_same_document_and_birth_date_outweigh_a_replaced_name():
     # the document alone next to a different name is not enough
     c = Record(first_name="Mary", last_name="Jones", ids="4086030")
     assert not score(Record(first_name="Anna", last_name="Smith", ids="4086030"), c).is_match
+
+
+@pytest.mark.parametrize(
+    ("other", "code"),
+    [("1980-01-02", "birth_same"), ("1980-01-03", "birth_close"), ("1980-10-02", "birth_close"),
+     ("1908-01-02", "birth_close"), ("1980-02-01", "birth_close"), ("1980-03-05", "birth_far"),
+     ("1965-07-15", "birth_differ")],
+)  # fmt: skip
+def test_birth_date_typos_count_as_close(other, code):
+    a = Record(name="Анна Котова", birth_date="1980-01-02")
+    b = Record(name="Анна Котова", birth_date=other)
+    codes = {r.code for r in score(a, b).reasons} & {
+        "birth_same",
+        "birth_close",
+        "birth_far",
+        "birth_differ",
+    }
+    assert codes == {code}
