@@ -269,7 +269,9 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         )
         close = id_both & long_id & (d <= 1)
         add("ident_close", close, W["ident_close"])
-        add("ident_differ", id_both & ~close & (s < 80), W["ident_differ"])
+        # two keystrokes away in a long one: a worse typo, or the next number of a
+        # sequence (account numbers): neither for nor against
+        add("ident_differ", id_both & ~close & (s < 80) & ~(long_id & (d <= 2)), W["ident_differ"])
 
     # --- names of people ---------------------------------------------------------------
     person = ~(A.is_company | B.is_company)

@@ -417,3 +417,14 @@ def test_birth_date_typos_count_as_close(other, code):
         "birth_differ",
     }
     assert codes == {code}
+
+
+def test_identifier_two_keystrokes_away_is_neither_for_nor_against():
+    def codes(x, y):
+        a, b = Record(name="Анна Котова", ids=x), Record(name="Анна Котова", ids=y)
+        return {r.code for r in score(a, b).reasons if r.code.startswith("ident")}
+
+    assert codes("4086030", "4086031") == {"ident_close"}
+    assert codes("4086030", "4186031") == set()  # two digits: a typo or a neighbour number
+    assert codes("4086030", "9512945") == {"ident_differ"}
+    assert codes("40860", "41861") == {"ident_differ"}  # short: two digits are a lot
