@@ -20,6 +20,10 @@ ERROR_MESSAGES = {
     "invalid": _("Some values are invalid."),
     "bad_request": _("The request could not be read."),
     "required": _("This field is required."),
+    "duplicate_skipped": _(
+        "Not created: a likely duplicate already exists, and duplicates coming in through "
+        "the API are skipped."
+    ),
 }
 
 

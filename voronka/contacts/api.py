@@ -25,11 +25,14 @@ from voronka.contacts.schemas import (
     CompanyCreateIn,
     CompanyOut,
     CompanyPage,
+    CompanySavedOut,
     CompanyUpdateIn,
     ContactCreateIn,
     ContactOut,
     ContactPage,
+    ContactSavedOut,
     ContactUpdateIn,
+    DuplicateErrorOut,
 )
 
 router = Router(tags=["contacts"])
@@ -85,6 +88,65 @@ def company_out(c: Company) -> dict:
         "website": c.website,
         "address": c.address,
     }
+
+
+def duplicates_out(request, kind: str, record=None, keys=None) -> dict:
+    """The likely duplicates of a saved record (or of incoming ``keys``): the check the
+    form's warning runs, limited to the records the user may see (the others are only
+    counted, as in the UI)."""
+    from voronka.dedupe.selectors import check, check_record
+
+    if record is not None:
+        shown, hidden = check_record(request.auth, kind, record)
+    else:
+        shown, hidden = check(request.auth, kind, keys)
+    return {
+        "duplicates": [
+            {
+                "id": c.record.pk,
+                "name": c.record.name,
+                "points": c.points,
+                "probability": c.percent,
+                "is_match": c.is_match,
+                "reasons": c.reason,
+                "url": request.build_absolute_uri(c.record.get_absolute_url()),
+            }
+            for c in shown
+        ],
+        "duplicates_hidden": hidden,
+    }
+
+
+def _saved_contact(request, pk) -> dict:
+    contact = _with_children(Contact.objects.filter(pk=pk)).get()
+    return {**contact_out(contact), **duplicates_out(request, "contact", contact)}
+
+
+def _saved_company(request, pk) -> dict:
+    company = _with_children(Company.objects.filter(pk=pk)).get()
+    return {**company_out(company), **duplicates_out(request, "company", company)}
+
+
+CREATE_RESPONSES = {**WRITE_ERRORS, 409: DuplicateErrorOut}
+
+
+def _intake(request, kind: str, kwargs: dict, saved):
+    """Create under the API's duplicate policy: 201 created (or created and flagged),
+    200 attached to the existing record, 409 ``duplicate_skipped``."""
+    from voronka.dedupe.intake import intake_one
+    from voronka.dedupe.models import IntakePolicy
+
+    outcome = intake_one(kind, IntakePolicy.API, by=request.auth, fields=kwargs)
+    decision = outcome.decision
+    if outcome.record is None:
+        error = ApiError(409, "duplicate_skipped")
+        body = {"code": error.code, "message": error.message, "fields": {}, "missing": []}
+        body["duplicates"] = duplicates_out(request, kind, keys=outcome.keys)["duplicates"]
+        return Status(409, body)
+    action = {"attach": "attached", "flag": "flagged"}.get(decision.action, "created")
+    body = {**saved(request, outcome.record.pk)}
+    body["intake"] = {"policy": decision.policy, "action": action}
+    return Status(200 if action == "attached" else 201, body)
 
 
 def _with_children(qs):
@@ -160,19 +222,20 @@ def get_contact(request, contact_id: Id):
     return contact_out(get_or_404(qs, contact_id))
 
 
-@router.post("/contacts/", response={201: ContactOut, **WRITE_ERRORS})
+@router.post(
+    "/contacts/", response={201: ContactSavedOut, 200: ContactSavedOut, **CREATE_RESPONSES}
+)
 def create_contact(request, payload: ContactCreateIn):
     kwargs = _save(ContactForm, request.auth, payload)
-    contact = services.contact_create(by=request.auth, **kwargs)
-    return Status(201, contact_out(_with_children(Contact.objects.filter(pk=contact.pk)).get()))
+    return _intake(request, "contact", kwargs, _saved_contact)
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS})
+@router.patch("/contacts/{contact_id}", response={200: ContactSavedOut, **WRITE_ERRORS})
 def update_contact(request, contact_id: Id, payload: ContactUpdateIn):
     contact = get_or_404(Contact.objects.visible_to(request.auth), contact_id)
     kwargs = _save(ContactForm, request.auth, payload, contact)
     services.contact_update(contact, by=request.auth, **kwargs)
-    return contact_out(_with_children(Contact.objects.filter(pk=contact.pk)).get())
+    return _saved_contact(request, contact.pk)
 
 
 # ---------------------------------------------------------------- companies
@@ -190,16 +253,17 @@ def get_company(request, company_id: Id):
     return company_out(get_or_404(qs, company_id))
 
 
-@router.post("/companies/", response={201: CompanyOut, **WRITE_ERRORS})
+@router.post(
+    "/companies/", response={201: CompanySavedOut, 200: CompanySavedOut, **CREATE_RESPONSES}
+)
 def create_company(request, payload: CompanyCreateIn):
     kwargs = _save(CompanyForm, request.auth, payload)
-    company = services.company_create(by=request.auth, **kwargs)
-    return Status(201, company_out(_with_children(Company.objects.filter(pk=company.pk)).get()))
+    return _intake(request, "company", kwargs, _saved_company)
 
 
-@router.patch("/companies/{company_id}", response={200: CompanyOut, **WRITE_ERRORS})
+@router.patch("/companies/{company_id}", response={200: CompanySavedOut, **WRITE_ERRORS})
 def update_company(request, company_id: Id, payload: CompanyUpdateIn):
     company = get_or_404(Company.objects.visible_to(request.auth), company_id)
     kwargs = _save(CompanyForm, request.auth, payload, company)
     services.company_update(company, by=request.auth, **kwargs)
-    return company_out(_with_children(Company.objects.filter(pk=company.pk)).get())
+    return _saved_company(request, company.pk)

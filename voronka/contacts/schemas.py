@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from voronka.api.common import Id, In, page_schema, text
+from voronka.api.common import ErrorOut, Id, In, page_schema, text
 
 
 class PhoneOut(BaseModel):
@@ -48,6 +49,56 @@ class ContactOut(BaseModel):
     external_id: str
     created_at: datetime
     updated_at: datetime
+
+
+class DuplicateOut(BaseModel):
+    """A likely duplicate of the saved record, as the form's warning lists it."""
+
+    id: int
+    name: str
+    points: float = Field(description="Score in log-odds points; at or above 1.0 a match")
+    probability: int = Field(ge=0, le=100, description="How likely the same, in per cent")
+    is_match: bool = Field(description="Above the match threshold (not only worth a look)")
+    reasons: str = Field(description="Why, in the language of the request")
+    url: str = Field(description="The record's page")
+
+
+class Duplicates(BaseModel):
+    duplicates: list[DuplicateOut] = Field(
+        description="Likely duplicates in your zone, most likely first"
+    )
+    duplicates_hidden: int = Field(
+        ge=0, description="How many more likely duplicates belong to records you cannot see"
+    )
+
+
+class IntakeOut(BaseModel):
+    """What the API source's duplicate policy did with a created record."""
+
+    policy: Literal["attach", "flag", "skip"]
+    action: Literal["created", "flagged", "attached"] = Field(
+        description="created: no likely duplicate; flagged: created, its likely duplicates "
+        "put in the review queue; attached: no record created, the data went onto the "
+        "existing record returned (status 200)"
+    )
+
+
+class Saved(Duplicates):
+    intake: IntakeOut | None = Field(None, description="Only when a record is created")
+
+
+class ContactSavedOut(ContactOut, Saved):
+    pass
+
+
+class CompanySavedOut(CompanyOut, Saved):
+    pass
+
+
+class DuplicateErrorOut(ErrorOut):
+    """409 ``duplicate_skipped``: nothing created; ``duplicates`` lists the matches."""
+
+    duplicates: list[DuplicateOut] = []
 
 
 CompanyPage = page_schema("CompanyPage", CompanyOut)

@@ -70,3 +70,38 @@ class MergeForm(forms.Form):
             name: services._value(self._by_pk[self.cleaned_data[f"f_{name}"]], name)
             for name in services.merge_fields(self.kind)
         }
+
+
+class IntakePolicyForm(forms.Form):
+    """One choice per source of incoming records, and why it changes (kept in the log)."""
+
+    note = forms.CharField(
+        label=_("Why (kept in the log)"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+
+    def __init__(self, *args, policies, disabled=False, **kwargs):
+        from voronka.dedupe.models import IntakePolicy
+
+        super().__init__(*args, **kwargs)
+        self.policies = policies
+        self.sources = []
+        for policy in policies:
+            name = f"source_{policy.source}"
+            self.fields[name] = forms.ChoiceField(
+                label=policy.get_source_display(), choices=IntakePolicy.ACTIONS,
+                initial=policy.action, widget=forms.RadioSelect, disabled=disabled,
+            )  # fmt: skip
+            self.sources.append((policy, name))
+        self.fields["note"].disabled = disabled
+        self.order_fields([n for _p, n in self.sources] + ["note"])
+
+    def rows(self):
+        return [(policy, self[name]) for policy, name in self.sources]
+
+    def changes(self) -> list[tuple[str, str]]:
+        return [
+            (policy.source, self.cleaned_data[name])
+            for policy, name in self.sources
+            if self.cleaned_data[name] != policy.action
+        ]

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 CONTACT = "contact"
 COMPANY = "company"
@@ -48,12 +49,16 @@ class CandidatePair(models.Model):
     DISMISSED = "dismissed"
     MERGED = "merged"
     STATUSES = [(OPEN, _("open")), (DISMISSED, _("dismissed")), (MERGED, _("merged"))]
+    SCAN = "scan"
+    INTAKE = "intake"  # flagged when an import or the API created a record next to it
+    ORIGINS = [(SCAN, _("batch scan")), (INTAKE, _("intake"))]
 
     kind = models.CharField(max_length=8, choices=KINDS)
     a_id = models.PositiveBigIntegerField()
     b_id = models.PositiveBigIntegerField()
     points = models.FloatField()
     status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    origin = models.CharField(max_length=8, choices=ORIGINS, default=SCAN)
     found_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -89,17 +94,24 @@ class Merge(models.Model):
 
 
 class Event(models.Model):
-    """A line on a record's timeline: saved next to likely duplicates, merged, merge undone."""
+    """A line on a record's timeline: saved next to likely duplicates, merged, merge undone,
+    and what the intake policy decided for an incoming record (``detail`` says why)."""
 
     SAVED_WITH_CANDIDATES = "saved"
     MERGED = "merged"
     MERGED_INTO = "merged_into"
     UNDONE = "undone"
+    ATTACHED = "attached"
+    FLAGGED = "flagged"
+    SKIPPED = "skipped"
     ACTIONS = [
         (SAVED_WITH_CANDIDATES, _("saved although likely duplicates exist")),
         (MERGED, _("merged")),
         (MERGED_INTO, _("merged into another record")),
         (UNDONE, _("merge undone")),
+        (ATTACHED, _("incoming duplicate attached to this record")),
+        (FLAGGED, _("created next to a likely duplicate, flagged for review")),
+        (SKIPPED, _("incoming duplicate of this record skipped")),
     ]
 
     kind = models.CharField(max_length=8, choices=KINDS)
@@ -111,8 +123,48 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    # intake decisions: {"source", "policy", "points", "reason", "job", "row", "deal"}
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         indexes = [
             models.Index(fields=["kind", "record_id", "-at"], name="dedupe_event_record_idx")
         ]
+
+    @property
+    def source_display(self) -> str:
+        source = (self.detail or {}).get("source", "")
+        return str(dict(IntakePolicy.SOURCES).get(source, source))
+
+
+class IntakePolicy(models.Model):
+    """What happens to an incoming contact or company that matches an existing one, per
+    source of records. No row means the default, “create and flag”."""
+
+    IMPORT = "import"
+    API = "api"
+    WEBFORM = "webform"
+    SOURCES = [(IMPORT, _("Import")), (API, _("API")), (WEBFORM, _("Web forms"))]
+    WIRED = (IMPORT, API)  # sources that exist today; web forms are not built yet
+
+    ATTACH = "attach"
+    FLAG = "flag"
+    SKIP = "skip"
+    ACTIONS = [
+        (ATTACH, _("Attach to the existing record and its open deal")),
+        (FLAG, _("Create and flag for review")),
+        (SKIP, _("Skip and report")),
+    ]
+    DEFAULT = FLAG
+
+    source = models.CharField(_("source"), max_length=10, choices=SOURCES, unique=True)
+    action = models.CharField(_("when a duplicate comes in"), max_length=8, choices=ACTIONS,
+                              default=DEFAULT)  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.get_action_display()}"

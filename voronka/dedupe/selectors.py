@@ -70,6 +70,7 @@ class Shown:
     reason: str
     percent: int
     is_match: bool
+    points: float = 0.0
 
 
 def _id(value) -> int | None:
@@ -126,7 +127,13 @@ def check(user, kind: str, keys: Keys, exclude=None) -> tuple[list[Shown], int]:
         .select_related("owner")
     }
     shown = [
-        Shown(visible[c.id], reason_text(c.score), percent(c.score.points), c.score.is_match)
+        Shown(
+            visible[c.id],
+            reason_text(c.score),
+            percent(c.score.points),
+            c.score.is_match,
+            round(float(c.score.points), 2),
+        )
         for c in found
         if c.id in visible
     ]
@@ -140,6 +147,12 @@ def check_typed(user, kind: str, data) -> tuple[list[Shown], int]:
         return [], 0
     exclude = data.get("record") or ""
     return check(user, kind, keys, _id(exclude))
+
+
+def check_record(user, kind: str, record) -> tuple[list[Shown], int]:
+    """Likely duplicates of a saved record (its stored keys), as the form's warning shows
+    them: the same look-up, the same reasons, only records in the user's zone."""
+    return check(user, kind, keystore.keys_of_record(kind, record), exclude=record.pk)
 
 
 def visible_ids_q(user, kind: str):

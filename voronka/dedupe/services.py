@@ -79,11 +79,12 @@ def keys_mark_stale(kind: str, ids, batch: int = 2000) -> None:
 
 def queue_fill(kind: str, pairs) -> dict:
     """Store the pairs of a scan ``(a_id, b_id, points)``. A dismissed or merged pair keeps
-    its decision (it never comes back); open pairs no longer found are removed."""
+    its decision (it never comes back); open pairs no longer found are removed, except
+    those flagged on intake (a person decides about them)."""
     existing = {
-        (a, b): (pk, status)
-        for pk, a, b, status in CandidatePair.objects.filter(kind=kind).values_list(
-            "pk", "a_id", "b_id", "status"
+        (a, b): (pk, status, origin)
+        for pk, a, b, status, origin in CandidatePair.objects.filter(kind=kind).values_list(
+            "pk", "a_id", "b_id", "status", "origin"
         )
     }
     seen = set()
@@ -98,7 +99,11 @@ def queue_fill(kind: str, pairs) -> dict:
             new.append(CandidatePair(kind=kind, a_id=a, b_id=b, points=float(points)))
         elif row[1] == CandidatePair.OPEN:
             update.append(CandidatePair(pk=row[0], points=float(points)))
-    stale = [pk for key, (pk, status) in existing.items() if status == "open" and key not in seen]
+    stale = [
+        pk
+        for key, (pk, status, origin) in existing.items()
+        if status == CandidatePair.OPEN and origin == CandidatePair.SCAN and key not in seen
+    ]
     with transaction.atomic():
         CandidatePair.objects.bulk_create(new, batch_size=2000)
         CandidatePair.objects.bulk_update(update, ["points"], batch_size=2000)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("scan/", views.scan, name="scan"),
     path("merge/", views.merge, name="merge"),
     path("undo/", views.undo, name="undo"),
+    path("intake/", views.intake_policy, name="intake_policy"),
 ]

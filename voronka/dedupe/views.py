@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from voronka.dedupe import keystore, selectors, services
-from voronka.dedupe.forms import MergeForm
+from voronka.dedupe import intake, keystore, selectors, services
+from voronka.dedupe.forms import IntakePolicyForm, MergeForm
 from voronka.dedupe.models import CONTACT
 
 KINDS = ("contact", "company")
@@ -210,3 +210,32 @@ def undo(request):
         "dedupe/undo.html",
         {"merge": m, "survivor": survivor, "can": can, "cannot": cannot},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def intake_policy(request):
+    """What an incoming duplicate does, per source: heads of sales and admins choose, reps
+    see what was chosen."""
+    can_edit = not request.user.is_rep
+    if request.method == "POST" and not can_edit:
+        raise Http404
+    form = IntakePolicyForm(request.POST or None, policies=intake.policies(), disabled=not can_edit)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            changes = form.changes()
+            for source, action in changes:
+                intake.policy_set(source, action, by=request.user, note=form.cleaned_data["note"])
+            if changes:
+                messages.success(request, _("The intake policy has been saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            if not request.htmx:
+                return redirect("dedupe:intake_policy")
+            form = IntakePolicyForm(policies=intake.policies())
+        else:
+            status = 400
+    context = {"form": form, "can_edit": can_edit, "changes": intake.recent_changes()}
+    template = "dedupe/_intake_policy.html" if request.htmx else "dedupe/intake_policy.html"
+    return render(request, template, context, status=status)
