@@ -3,7 +3,8 @@
 Builds (or reuses) a base of 100,000 deals (10,000 open) and about 300,000 activities with
 ``manage.py demo_seed``, serves it with waitress in a subprocess (production settings:
 VORONKA_DEBUG=0), signs in as the head of sales (who sees everything) and times each page
-with a plain keep-alive HTTP client. Prints: page, n, median ms, p95 ms.
+with a plain keep-alive HTTP client. Prints: page, n, median ms, p95 ms, and the server
+process's CPU ms per request (its own user + system time, which other load hardly moves).
 
     .venv/bin/python bench/pages.py                       # SQLite in bench/results/
     .venv/bin/python bench/pages.py --reuse               # skip the rebuild
@@ -327,18 +328,31 @@ class Client:
         raise AssertionError("unreachable")
 
 
+def process_cpu_ms(pid: int) -> float:
+    """User + system CPU time the process has used so far, in ms (Linux /proc; 0 elsewhere).
+    Unlike wall time it hardly moves with other load on the machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
 def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0]
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def measure(client: Client, plan: dict[str, list[str]], warmup: int) -> list[dict]:
+def measure(client: Client, plan: dict[str, list[str]], warmup: int, pid: int) -> list[dict]:
     rows = []
     for page, urls in plan.items():
         statuses: dict[int, int] = {}
         times, sizes = [], []
+        cpu_start = 0.0
         for i, url in enumerate(urls):
+            if i == warmup:
+                cpu_start = process_cpu_ms(pid)
             status, size, ms = client.get(url)
             if status in (301, 302) and i == 0:
                 sys.exit(f"{page}: {url} redirected ({status}); the session was not accepted.")
@@ -347,12 +361,14 @@ def measure(client: Client, plan: dict[str, list[str]], warmup: int) -> list[dic
             statuses[status] = statuses.get(status, 0) + 1
             times.append(ms)
             sizes.append(size)
+        cpu_ms = (process_cpu_ms(pid) - cpu_start) / len(times)
         row = {
             "page": page,
             "n": len(times),
             "median_ms": round(statistics.median(times), 1),
             "p95_ms": round(p95(times), 1),
             "max_ms": round(max(times), 1),
+            "server_cpu_ms": round(cpu_ms, 1),
             "median_bytes": int(statistics.median(sizes)),
             "statuses": statuses,
         }
@@ -362,12 +378,16 @@ def measure(client: Client, plan: dict[str, list[str]], warmup: int) -> list[dic
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'page':<16} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'KB':>6}  status")
+    print(
+        f"{'page':<16} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'cpu ms':>7} "
+        f"{'KB':>6}  status"
+    )
     for r in rows:
         status = ", ".join(f"{k}×{v}" for k, v in sorted(r["statuses"].items()))
         print(
             f"{r['page']:<16} {r['n']:>4} {r['median_ms']:>10.1f} {r['p95_ms']:>8.1f} "
-            f"{r['max_ms']:>8.1f} {r['median_bytes'] / 1024:>6.0f}  {status}"
+            f"{r['max_ms']:>8.1f} {r['server_cpu_ms']:>7.1f} {r['median_bytes'] / 1024:>6.0f}  "
+            f"{status}"
         )
 
 
@@ -425,7 +445,7 @@ def main(argv=None) -> int:
     server = start_server(env, port, args.threads)
     try:
         client = Client(port, cookie)
-        rows = measure(client, plan, args.warmup)
+        rows = measure(client, plan, args.warmup, server.pid)
     finally:
         stop_server(server)
     print()

@@ -8,11 +8,13 @@ sees; deals, users, companies, contacts, activities, notes and files are scoped 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from babel.numbers import format_decimal, get_currency_symbol
+from babel import Locale
+from babel.numbers import get_currency_symbol, parse_pattern
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
@@ -36,14 +38,25 @@ def _babel_locale() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE).replace("-", "_")
 
 
+_MONEY_PATTERN = parse_pattern("#,##0.00")
+
+
+@functools.lru_cache(maxsize=256)
+def _money_locale(loc: str, currency: str) -> tuple[Locale, str]:
+    """The parsed locale and the currency's symbol in it (parsing a locale is most of the
+    cost of formatting one amount, and a page formats hundreds)."""
+    locale = Locale.parse(loc)
+    try:
+        symbol = get_currency_symbol(currency, locale=locale)
+    except Exception:  # an unknown code: the code itself is clear enough
+        symbol = currency
+    return locale, symbol
+
+
 def format_money(amount, currency: str) -> str:
     """``100 000,00 ₽`` in Russian, ``100,000.00 RUB`` in English."""
-    loc = _babel_locale()
-    number = format_decimal(Decimal(amount or 0), format="#,##0.00", locale=loc)
-    try:
-        symbol = get_currency_symbol(currency, locale=loc)
-    except Exception:  # an unknown locale or code: the code itself is clear enough
-        symbol = currency
+    locale, symbol = _money_locale(_babel_locale(), currency)
+    number = _MONEY_PATTERN.apply(Decimal(amount or 0), locale)
     return f"{number}\u00a0{symbol}"
 
 

@@ -7,10 +7,12 @@ the one ``deals/board_card.html`` had; every value is escaped by ``format_html``
 
 from django import template
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from voronka.deals.templatetags.deal_rows import local_date_formatter
 
 register = template.Library()
 
@@ -30,7 +32,7 @@ def _csrf_input(context) -> str:
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
-def card_html(d, *, board_url: str, csrf_input: str) -> str:
+def card_html(d, *, board_url: str, csrf_input: str, short_datetime=None) -> str:
     move_url = _move_url(d.pk)
     company = (
         format_html('\n  <div class="deal-company">{}</div>', d.company.name)
@@ -40,10 +42,9 @@ def card_html(d, *, board_url: str, csrf_input: str) -> str:
     owner = str(d.owner) if d.owner_id and d.owner else gettext("No owner")
     if d.next_step_at:
         local = timezone.localtime(d.next_step_at)
+        short_datetime = short_datetime or local_date_formatter("SHORT_DATETIME_FORMAT")
         next_step = format_html(
-            '<time datetime="{}">{}</time>',
-            formats.date_format(local, "c"),
-            formats.date_format(local, "SHORT_DATETIME_FORMAT"),
+            '<time datetime="{}">{}</time>', local.isoformat(), short_datetime(local)
         )
     else:
         next_step = "—"
@@ -110,4 +111,7 @@ def board_card(context, d):
 def board_card_list(context, deals):
     csrf = _csrf_input(context)
     url = context.get("board_url", "")
-    return mark_safe("".join(card_html(d, board_url=url, csrf_input=csrf) for d in deals))
+    fmt = local_date_formatter("SHORT_DATETIME_FORMAT")
+    return mark_safe(
+        "".join(card_html(d, board_url=url, csrf_input=csrf, short_datetime=fmt) for d in deals)
+    )

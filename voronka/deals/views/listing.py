@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel.numbers import format_currency
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language, ngettext, to_locale
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voronka.deals.errors import DealError
@@ -33,13 +32,6 @@ PAGE_TEMPLATE = "deals/list.html"
 def _list_url(params: QueryDict) -> str:
     qs = params.urlencode()
     return reverse("deals:list") + (f"?{qs}" if qs else "")
-
-
-def format_money(amount, currency: str) -> str:
-    try:
-        return format_currency(amount, currency, locale=to_locale(get_language() or "en"))
-    except (ValueError, LookupError):
-        return f"{amount} {currency}"
 
 
 def _columns(params: QueryDict, sort: str):
@@ -69,7 +61,6 @@ def _list_context(request, params: QueryDict, bulk_form=None, bulk_outcome=None)
     rows = list(page.object_list)
     for deal in rows:
         deal.flags = deal_flags(deal, now)
-        deal.amount_text = format_money(deal.amount, deal.currency)
     filters = clean_query(params)
     pages = {}
     for name, number in (
