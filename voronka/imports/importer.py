@@ -467,6 +467,91 @@ class _PartyImport(_Base):
                         )
         self.report.duplicates.sort(key=lambda d: d["row"])
 
+    def intake_decisions(self, rows) -> dict:
+        """The import's duplicate policy for the rows that would create a record: one
+        batched look-up of the stored keys for all of them (no query per row)."""
+        from voronka.dedupe import intake, keystore
+        from voronka.dedupe.matching import make_keys
+        from voronka.dedupe.models import IntakePolicy
+
+        self.policy = intake.policy_of(IntakePolicy.IMPORT)
+        fresh = [r for r in rows if not self.existing.get(r.values.get("external_id") or "")]
+        if not fresh or not keystore.MatchKey.objects.filter(kind=self.link).exists():
+            return {}
+        keys = [make_keys(self.match_record(r.values)) for r in fresh]
+        found = keystore.candidates_many(self.link, keys)
+        ids = {c.id for cs in found for c in cs}
+        visible = intake.visible_ids(self.by, self.link, ids) if ids else set()
+        self.intake_visible = visible
+        out = {}
+        for r, candidates in zip(fresh, found, strict=True):
+            decision = intake.decide(self.policy, candidates, visible)
+            if decision.action != intake.CREATE:
+                out[r.row] = decision
+        return out
+
+    def match_record(self, v):
+        from voronka.dedupe.intake import record_of
+
+        fields = {k: v.get(k) for k in ("name", "legal_name", "inn", "kpp", "website", "address")}
+        fields["phones"] = v.get("phones") or ()
+        fields["emails"] = v.get("emails") or ()
+        if self.model is Contact and v.get("company"):
+            fields["company"] = Company(name=v["company"])
+        return record_of(self.link, fields)
+
+    def attach_to(self, obj, r, fields, company, state):
+        """The row's values onto the existing record ``obj``: empty fields filled, phones
+        and e-mails it lacks added, nothing overwritten."""
+        v = r.values
+        entry = state.setdefault(obj.pk, {"obj": obj, "dirty": False, "phones": None,
+                                          "emails": None})  # fmt: skip
+        for k, val in fields.items():
+            if k == "owner_id":
+                continue
+            if val not in (None, "") and getattr(obj, k) in (None, ""):
+                setattr(obj, k, val)
+                entry["dirty"] = True
+        if obj.owner_id is None and fields.get("owner_id") is not None:
+            obj.owner_id = fields["owner_id"]
+            entry["dirty"] = True
+        if self.model is Contact and obj.company_id is None and isinstance(company, Company):
+            entry["company"] = company
+            entry["dirty"] = True
+        for name, attr in (("phones", "e164"), ("emails", None)):
+            incoming = v.get(name) or ()
+            if not incoming:
+                continue
+            if entry[name] is None:
+                entry[name] = list(self.attach_children[name].get(obj.pk, []))
+            have = entry[name]
+            known = {getattr(x, attr) if attr else x.strip().lower() for x in have}
+            for x in incoming:
+                key = getattr(x, attr) if attr else x.strip().lower()
+                if key not in known:
+                    have.append(x)
+                    known.add(key)
+                    entry[f"{name}_new"] = True
+                    entry["dirty"] = True
+
+    def load_attach_targets(self, decisions) -> dict:
+        from voronka.dedupe.models import IntakePolicy
+
+        ids = {d.target for d in decisions.values() if d.action == IntakePolicy.ATTACH}
+        self.attach_children = {"phones": defaultdict(list), "emails": defaultdict(list)}
+        if not ids:
+            return {}
+        link = f"{self.link}_id"
+        for ph in PhoneNumber.objects.filter(**{f"{link}__in": ids}).order_by("position", "pk"):
+            self.attach_children["phones"][getattr(ph, link)].append(ph)
+        for pk, email in (
+            EmailAddress.objects.filter(**{f"{link}__in": ids})
+            .order_by("position", "pk")
+            .values_list(link, "email")
+        ):
+            self.attach_children["emails"][pk].append(email)
+        return {o.pk: o for o in self.model.objects.filter(pk__in=ids)}
+
     def record_fields(self, values) -> dict:
         out = {}
         for name in self.text_fields:
@@ -475,9 +560,16 @@ class _PartyImport(_Base):
         return out
 
     def write(self, progress: Progress) -> Report:
+        from voronka.dedupe import intake
+        from voronka.dedupe.models import IntakePolicy
+
         self.skip_bad()
         rows = self.good_rows(self.rows)
         self.find_duplicates(rows)
+        decisions = self.intake_decisions(rows)
+        targets = self.load_attach_targets(decisions)
+        attached: dict[int, dict] = {}
+        events, flagged = [], []
         self.owners.create_missing(self.report)
         companies = CompanyCache(self.by) if self.model is Contact else None
         new, changed, later = [], [], []
@@ -485,6 +577,10 @@ class _PartyImport(_Base):
         replace_phones, replace_emails = [], []
         total = len(rows)
         for i, r in enumerate(rows):
+            decision = decisions.get(r.row)
+            if decision is not None and decision.action == IntakePolicy.SKIP:
+                self.intake_skip(r, decision, events)
+                continue
             v = r.values
             fields = self.record_fields(v)
             owner_id = self.owners.id_of(v.get("owner"))
@@ -499,8 +595,15 @@ class _PartyImport(_Base):
                     fields["company_id"] = company
             key = v.get("external_id", "")
             obj = self.existing.get(key) if key else None
+            if decision is not None and decision.action == IntakePolicy.ATTACH:
+                target = targets[decision.target]
+                self.attach_to(target, r, fields, company, attached)
+                self.intake_report(r, decision, "attached", events, target.pk)
+                continue
             if obj is None:
                 obj = self.model(external_id=key, **fields)
+                if decision is not None:
+                    flagged.append((obj, r, decision))
                 obj.created_at = _aware(v.get("created_at")) or self.now
                 new.append(obj)
                 new_phones.append((obj, v.get("phones")))
@@ -531,6 +634,17 @@ class _PartyImport(_Base):
                 progress(i, total, "prepare")
         if companies is not None:
             companies.flush(self.report)
+        for entry in attached.values():
+            if not entry["dirty"]:
+                continue
+            obj = entry["obj"]
+            if "company" in entry:
+                later.append((obj, entry["company"]))
+            changed.append(obj)
+            if entry.get("phones_new"):
+                replace_phones.append((obj, entry["phones"]))
+            if entry.get("emails_new"):
+                replace_emails.append((obj, entry["emails"]))
         for obj, company in later:
             if obj.pk is not None and obj not in changed:
                 changed.append(obj)
@@ -567,10 +681,78 @@ class _PartyImport(_Base):
             for obj in changed:
                 _refresh_deal_search(**{link: obj})
             keys_mark_stale(link, [obj.pk for obj in changed])
+        for obj, r, decision in flagged:
+            intake.flag(self.link, obj.pk, decision.candidates)
+            self.intake_report(r, decision, "flagged", events, obj.pk)
+        if events:
+            from voronka.dedupe.models import Event
+
+            Event.objects.bulk_create(events, batch_size=BATCH)
+        self.intake_notes(attached, flagged)
         self.report.created += len(new)
         self.report.updated += len(changed)
         progress(total, total, "done")
         return self.report
+
+    def intake_skip(self, r, decision, events) -> None:
+        from voronka.dedupe.selectors import reason_text
+
+        best = decision.best
+        self.report.skipped += 1
+        self.report.errors.append(
+            RowError(
+                r.row,
+                "",
+                gettext_noop(
+                    "Skipped: a likely duplicate of record #%(id)s (%(reason)s); the intake "
+                    "policy of imports is to skip duplicates."
+                ),
+                {"id": decision.target, "reason": reason_text(best.score)},
+            )
+        )
+        self.intake_report(r, decision, "skipped", events, decision.target)
+
+    def intake_report(self, r, decision, action, events, record_id) -> None:
+        from voronka.dedupe import intake
+        from voronka.dedupe.selectors import reason_text
+
+        best = decision.best
+        if decision.target is None:  # flagged: name the likeliest record the user may see
+            best = next((c for c in decision.candidates if c.id in self.intake_visible), None)
+        self.report.duplicates.append(
+            {
+                "row": r.row,
+                "field": "intake",
+                "value": reason_text(best.score) if best is not None else "",
+                "record": best.id if best is not None else None,
+                "action": action,
+            }
+        )
+        events.append(intake.event(self.link, record_id, decision, source="import", by=self.by,
+                                   row=r.row))  # fmt: skip
+
+    def intake_notes(self, attached, flagged) -> None:
+        self.report.duplicates.sort(key=lambda d: d["row"])
+        if attached:
+            self.report.notes.append(
+                {
+                    "message": gettext_noop(
+                        "%(n)s existing records received the data of matching rows (intake "
+                        "policy: attach)."
+                    ),
+                    "params": {"n": len(attached)},
+                }
+            )
+        if flagged:
+            self.report.notes.append(
+                {
+                    "message": gettext_noop(
+                        "%(n)s new records were put in the duplicates review queue next to "
+                        "their likely duplicates."
+                    ),
+                    "params": {"n": len(flagged)},
+                }
+            )
 
 
 class CompanyImport(_PartyImport):

@@ -132,10 +132,14 @@ class Command(BaseCommand):
         for e in report.errors[:50]:
             self.stdout.write(f"  skipped row {e.row}, {e.column or '-'}: {e.render(gettext)}")
         for d in report.duplicates[:50]:
-            where = f"record {d['record']}" if d.get("record") else f"row {d.get('first_row', '?')}"
-            self.stdout.write(
-                f"  possible duplicate: row {d['row']} {d['field']} {d['value']} ({where})"
-            )
+            if d.get("record"):
+                where = f"record {d['record']}"
+            elif d.get("first_row"):
+                where = f"row {d['first_row']}"
+            else:
+                where = "a record outside your zone"
+            what = d["action"] if d.get("action") else "possible duplicate"
+            self.stdout.write(f"  {what}: row {d['row']} {d['field']} {d['value']} ({where})")
         for n in report.notes:
             self.stdout.write("  " + gettext(n["message"]) % n["params"])
 
