@@ -1,13 +1,14 @@
 """The form renderer: Django's templates, with the hottest few built in Python.
 
-Django renders every ``<option>`` of a select through two template includes, and every
-field group (label, help, errors, widget) through two more templates; the filter forms of
-the list pages and the forms of the deal page hold dozens of fields and selects of stages,
-owners, currencies and tags, and those templates were a large share of their time. This
-renderer produces the same markup as ``django/forms/widgets/select.html``,
-``django/forms/label.html`` and ``django/forms/field.html`` (tested byte for byte against
-them) in one Python pass, and leaves every other template, and any select whose options
-use another template, to Django.
+Django renders every ``<option>`` of a select through two template includes, every
+``<input>`` through two or three, and every field group (label, help, errors, widget)
+through two more templates; the filter forms of the list pages and the forms of the deal
+page hold dozens of fields and selects of stages, owners, currencies and tags, and those
+templates were a large share of their time. This renderer produces the same markup as
+``django/forms/widgets/select.html``, the ``<input>`` widgets and their checkbox and radio
+options, ``django/forms/label.html`` and ``django/forms/field.html`` (tested byte for byte
+against them) in one Python pass, and leaves every other template, and any select whose
+options use another template, to Django.
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 LABEL = "django/forms/label.html"
 FIELD = "django/forms/field.html"
+_WIDGETS = "django/forms/widgets/"
+# the widgets whose template is nothing but an include of input.html
+INPUTS = frozenset(
+    f"{_WIDGETS}{name}.html"
+    for name in (
+        "input", "text", "number", "email", "url", "password", "hidden", "search", "tel",
+        "date", "datetime", "time", "color", "checkbox",
+    )
+)  # fmt: skip
+INPUT_OPTIONS = frozenset(
+    f"{_WIDGETS}{name}.html" for name in ("input_option", "checkbox_option", "radio_option")
+)
 
 
 def _esc(value) -> str:
@@ -58,6 +71,27 @@ def render_select(widget: dict) -> str | None:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def render_input(widget: dict) -> str:
+    """``django/forms/widgets/input.html``."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{conditional_escape(f"{value}")}"'
+    return (
+        f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>"
+    )
+
+
+def render_input_option(widget: dict) -> str:
+    """``django/forms/widgets/input_option.html``: the input, in its label when wrapped
+    (the included input.html ends with a newline, which the label keeps)."""
+    html = render_input(widget)
+    if not widget.get("wrap_label"):
+        return html
+    target = widget["attrs"].get("id")
+    label_for = f' for="{_esc(target)}"' if target else ""
+    return f"<label{label_for}>{html}\n {_esc(widget['label'])}</label>"
 
 
 def render_label(context: dict) -> str:
@@ -104,6 +138,10 @@ class FastSelectRenderer(DjangoTemplates):
             html = render_select(context["widget"])
             if html is not None:
                 return mark_safe(html.strip())
+        elif template_name in INPUTS and "widget" in context:
+            return mark_safe(render_input(context["widget"]))
+        elif template_name in INPUT_OPTIONS and "widget" in context:
+            return mark_safe(render_input_option(context["widget"]))
         elif template_name == LABEL and "label" in context:
             return mark_safe(render_label(context).strip())
         elif template_name == FIELD and "field" in context:

@@ -27,6 +27,13 @@ class Sample(forms.Form):
     when = forms.DateField(required=False, label="")
     flag = forms.BooleanField(required=False)
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    number = forms.DecimalField(
+        required=False, widget=forms.NumberInput(attrs={"step": "0.01", "min": 0})
+    )
+    mail = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"placeholder": "a&b"}))
+    boxes = forms.MultipleChoiceField(
+        choices=CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 @pytest.mark.parametrize(
@@ -35,6 +42,7 @@ class Sample(forms.Form):
         None,
         {"single": "a", "many": ["1", "3"], "plain": "0", "text": "ok", "flag": "on"},
         {"single": "<x>", "text": "far too long", "when": "31.02.2025", "radio": "zz"},
+        {"text": 'q"<b>&', "number": "1e3", "mail": "x@y", "boxes": ["a", "2"], "radio": "r"},
     ],
 )
 def test_same_markup_as_the_templates(data):
@@ -46,6 +54,9 @@ def test_same_markup_as_the_templates(data):
         assert str(fast[name]) == str(slow[name]), name
         assert fast[name].as_field_group() == slow[name].as_field_group(), name
         assert fast[name].label_tag() == slow[name].label_tag(), name
+        for f_sub, s_sub in zip(fast[name].subwidgets, slow[name].subwidgets, strict=True):
+            assert str(f_sub) == str(s_sub), name
+            assert f_sub.tag() == s_sub.tag(), name
     assert fast.as_div() == slow.as_div()
     assert fast.as_p() == slow.as_p()
 
