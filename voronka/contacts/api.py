@@ -128,6 +128,12 @@ def _saved_company(request, pk) -> dict:
 
 
 CREATE_RESPONSES = {**WRITE_ERRORS, 409: DuplicateErrorOut}
+CREATE_HELP = (
+    "Answers with the record's likely duplicates among the records you may see. The API's "
+    "intake policy (set by a head of sales) decides what a likely duplicate does: 201 "
+    "created (and flagged for review), 200 attached to the existing record (its empty "
+    "fields filled; the existing record is returned), or 409 duplicate_skipped."
+)
 
 
 def _intake(request, kind: str, kwargs: dict, saved):
@@ -223,7 +229,10 @@ def get_contact(request, contact_id: Id):
 
 
 @router.post(
-    "/contacts/", response={201: ContactSavedOut, 200: ContactSavedOut, **CREATE_RESPONSES}
+    "/contacts/",
+    response={201: ContactSavedOut, 200: ContactSavedOut, **CREATE_RESPONSES},
+    summary="Create a contact",
+    description=CREATE_HELP,
 )
 def create_contact(request, payload: ContactCreateIn):
     kwargs = _save(ContactForm, request.auth, payload)
@@ -254,7 +263,10 @@ def get_company(request, company_id: Id):
 
 
 @router.post(
-    "/companies/", response={201: CompanySavedOut, 200: CompanySavedOut, **CREATE_RESPONSES}
+    "/companies/",
+    response={201: CompanySavedOut, 200: CompanySavedOut, **CREATE_RESPONSES},
+    summary="Create a company",
+    description=CREATE_HELP,
 )
 def create_company(request, payload: CompanyCreateIn):
     kwargs = _save(CompanyForm, request.auth, payload)

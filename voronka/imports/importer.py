@@ -1014,6 +1014,110 @@ class DealImport(_Base):
         wanted = [(f.pk if f else None, t.pk, at) for f, t, at in path]
         return old_paths.get(deal.pk, []) == wanted
 
+    # ---------------------------------------------------------------- intake policy
+
+    def _open_deals_by_contact(self) -> dict[int, int]:
+        """Under the attach and skip policies of imports: the latest open deal the importer
+        may see of each contact (one query); otherwise nothing is looked up."""
+        from voronka.dedupe import intake
+        from voronka.dedupe.models import IntakePolicy
+
+        self.policy = intake.policy_of(IntakePolicy.IMPORT)
+        self.intake_events = []
+        if self.policy == IntakePolicy.FLAG:
+            return {}
+        visible = Deal.objects.visible_to(self.by).filter(stage__kind=StageKind.OPEN)
+        out: dict[int, int] = {}
+        through = Deal.contacts.through
+        for contact_id, deal_id in (
+            through.objects.filter(deal__in=visible.values("pk"))
+            .order_by("deal__created_at", "deal_id")
+            .values_list("contact_id", "deal_id")
+        ):
+            out[contact_id] = deal_id
+        return out
+
+    def _intake_event(self, action, contact_id, deal_id, row) -> None:
+        from voronka.dedupe.models import Event
+
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = gettext("the contact already has an open deal")
+        self.intake_events.append(
+            Event(
+                kind="contact", record_id=contact_id, action=action, by=self.by,
+                detail={"source": "import", "policy": self.policy, "row": row,
+                        "deal": deal_id, "reason": reason},
+            )
+        )  # fmt: skip
+
+    def _skip_request(self, r, contact_id, deal_id) -> None:
+        from voronka.dedupe.models import Event
+
+        self.report.skipped += 1
+        self.report.errors.append(
+            RowError(
+                r.row,
+                "",
+                gettext_noop(
+                    "Skipped: the contact already has the open deal #%(deal)s; the intake "
+                    "policy of imports is to skip duplicates."
+                ),
+                {"deal": deal_id},
+            )
+        )
+        self.report.duplicates.append(
+            {"row": r.row, "field": "deal", "value": r.values["title"][:200], "record": deal_id,
+             "action": "skipped"}
+        )  # fmt: skip
+        self._intake_event(Event.SKIPPED, contact_id, deal_id, r.row)
+
+    def _attach_requests(self, requests) -> None:
+        """amoCRM's way: a new open deal of a contact who already has one becomes a note on
+        that deal (what came in, from which row) instead of a second deal."""
+        from voronka.activities.models import Note
+        from voronka.activities.services import refresh_deal_activity
+        from voronka.dedupe.models import Event
+
+        if requests:
+            notes = []
+            with translation.override(settings.LANGUAGE_CODE):
+                for deal_id, r, v, contact_id in requests:
+                    lines = [
+                        gettext("Incoming deal request (import, row %(row)s): %(title)s")
+                        % {"row": r.row, "title": v["title"]}
+                    ]
+                    if v.get("amount") is not None:
+                        lines.append(
+                            gettext("Amount: %(amount)s %(currency)s")
+                            % {"amount": v["amount"], "currency": v.get("currency") or ""}
+                        )
+                    if v.get("source"):
+                        lines.append(gettext("Source: %(source)s") % {"source": v["source"]})
+                    notes.append(Note(body="\n".join(lines)[:20000], deal_id=deal_id,
+                                      author=self.by))  # fmt: skip
+                    self.report.duplicates.append(
+                        {"row": r.row, "field": "deal", "value": v["title"][:200],
+                         "record": deal_id, "action": "attached"}
+                    )  # fmt: skip
+                    self._intake_event(Event.ATTACHED, contact_id, deal_id, r.row)
+            fastinsert.create(
+                notes, Note, history_user=self.by, history_reason=REASON, now=self.now
+            )
+            for deal_id in sorted({n.deal_id for n in notes}):
+                refresh_deal_activity(deal_id)
+            self.report.notes.append(
+                {
+                    "message": gettext_noop(
+                        "%(n)s rows became notes on the open deals of their contacts (intake "
+                        "policy: attach)."
+                    ),
+                    "params": {"n": len(requests)},
+                }
+            )
+        if self.intake_events:
+            Event.objects.bulk_create(self.intake_events, batch_size=BATCH)
+        self.report.duplicates.sort(key=lambda d: d["row"])
+
     def write(self, progress: Progress) -> Report:
         self.skip_bad()
         rows = [r for r in self.good_rows(self.rows) if r.row in self.plans]
@@ -1035,6 +1139,8 @@ class DealImport(_Base):
         new_reasons: dict[str, LostReason] = {}
         companies = CompanyCache(self.by)
         contacts = ContactCache(self.by)
+        open_deals = self._open_deals_by_contact()
+        requests: list[tuple] = []  # (open deal id, row, values, contact id): become notes
         new, changed, paths, contact_of, pending = [], [], {}, {}, []
         old_paths = self._imported_paths([d.pk for d in self.existing.values()])
         for i, r in enumerate(rows):
@@ -1085,6 +1191,18 @@ class DealImport(_Base):
                 )
             key = v.get("external_id", "")
             deal = self.existing.get(key) if key else None
+            if (
+                deal is None
+                and open_deals
+                and stage.kind == StageKind.OPEN
+                and isinstance(contact, int)
+                and contact in open_deals
+            ):
+                if self.policy == "skip":
+                    self._skip_request(r, contact, open_deals[contact])
+                else:
+                    requests.append((open_deals[contact], r, v, contact))
+                continue
             if deal is None:
                 deal = Deal(external_id=key)
                 new.append(deal)
@@ -1119,6 +1237,7 @@ class DealImport(_Base):
                 )
         companies.flush(self.report)
         contacts.flush(self.report)
+        self._attach_requests(requests)
         for deal, company, reason in pending:
             deal.lost_reason_id = reason.pk if isinstance(reason, LostReason) else reason
             if company is not None or "company" in self.options.fields:

@@ -140,3 +140,79 @@ def test_the_look_up_is_batched_not_one_query_per_row(head):
         return len(ctx.captured_queries)
 
     assert queries(300) == queries(30)
+
+
+DEAL_FIELDS = {"title": "Название", "amount": "Сумма", "contact": "Контакт",
+               "contact_email": "Email"}  # fmt: skip
+DEALS = "Название;Сумма;Контакт;Email\n"
+
+
+def _deal_setup(head, stages):
+    """Ivanov has an open deal; Sidorov only a won one."""
+    from voronka.core.testing import make_deal
+    from voronka.deals.models import Deal
+
+    ivan = _ivanov(head)
+    lonely = contact_create(by=head, name="Пётр Сидоров", owner=head, emails=["p@example.ru"])
+    open_deal = make_deal(owner=head, stage=stages["qualification"], contacts=[ivan])
+    won = make_deal(owner=head, stage=stages["lead"], contacts=[lonely])
+    Deal.objects.filter(pk=won.pk).update(stage=stages["won"])
+    return ivan, lonely, open_deal
+
+
+def test_deals_attach_a_request_to_the_contacts_open_deal(head, stages):
+    from voronka.activities.models import Note
+    from voronka.deals.models import Deal
+
+    ivan, lonely, open_deal = _deal_setup(head, stages)
+    policy_set(IntakePolicy.IMPORT, IntakePolicy.ATTACH, by=head)
+    before = Deal.objects.count()
+    report = _import(
+        head,
+        DEALS + "Станки;150 000;Иванов А.;IVANOV@example.ru\nЛицензии;300;Пётр;p@example.ru\n",
+        "deals",
+        DEAL_FIELDS,
+    )
+    assert report.created == 1  # the contact without an open deal gets the new deal
+    assert Deal.objects.count() == before + 1
+    assert lonely.deals.filter(title="Лицензии").exists()
+    note = Note.objects.get(deal=open_deal)
+    assert "row 2" in note.body and "Станки" in note.body and "150000" in note.body
+    assert note.author == head and note.history.first().history_change_reason == "import"
+    open_deal.refresh_from_db()
+    assert open_deal.last_activity_at is not None
+    event = Event.objects.get(action=Event.ATTACHED)
+    assert (event.kind, event.record_id, event.detail["deal"], event.detail["row"]) == (
+        "contact",
+        ivan.pk,
+        open_deal.pk,
+        2,
+    )
+    assert any(d.get("action") == "attached" and d["record"] == open_deal.pk
+               for d in report.duplicates)  # fmt: skip
+
+
+def test_deals_skip_a_request_of_a_contact_with_an_open_deal(head, stages):
+    from voronka.activities.models import Note
+    from voronka.deals.models import Deal
+
+    ivan, _lonely, open_deal = _deal_setup(head, stages)
+    policy_set(IntakePolicy.IMPORT, IntakePolicy.SKIP, by=head)
+    before = Deal.objects.count()
+    report = _import(head, DEALS + "Станки;150 000;Иванов;ivanov@example.ru\n", "deals",
+                     DEAL_FIELDS)  # fmt: skip
+    assert (report.created, report.skipped) == (0, 1)
+    assert Deal.objects.count() == before and not Note.objects.exists()
+    assert f"open deal #{open_deal.pk}" in report.errors[0].render(lambda m: m)
+    assert Event.objects.get(action=Event.SKIPPED).record_id == ivan.pk
+
+
+def test_deals_by_default_create_the_second_deal_as_before(head, stages):
+    from voronka.deals.models import Deal
+
+    ivan, _lonely, _open_deal = _deal_setup(head, stages)
+    report = _import(head, DEALS + "Станки;150 000;Иванов;ivanov@example.ru\n", "deals",
+                     DEAL_FIELDS)  # fmt: skip
+    assert report.created == 1
+    assert Deal.objects.filter(contacts=ivan).count() == 2
+    assert not Event.objects.filter(action__in=[Event.ATTACHED, Event.SKIPPED]).exists()
