@@ -14,8 +14,9 @@ options use another template, to Django.
 from __future__ import annotations
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from voronka.core.html import esc
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -37,7 +38,7 @@ INPUT_OPTIONS = frozenset(
 
 def _esc(value) -> str:
     # as a template variable: text first, then escaped unless already safe
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    return esc(value if isinstance(value, str) else str(value))
 
 
 def _attrs(attrs: dict) -> str:
@@ -48,24 +49,24 @@ def _attrs(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            out.append(f" {conditional_escape(name)}")
+            out.append(f" {esc(name)}")
         else:
-            out.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+            out.append(f' {esc(name)}="{esc(str(value))}"')
     return "".join(out)
 
 
 def render_select(widget: dict) -> str | None:
     """The markup of a select widget's context, or None when the templates must do it."""
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{esc(group_name)}">')
         for option in group_choices:
             if option.get("template_name") != OPTION:
                 return None
             parts.append(
-                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                f'\n  <option value="{esc(str(option["value"]))}"'
+                f"{_attrs(option['attrs'])}>{esc(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -76,7 +77,7 @@ def render_select(widget: dict) -> str | None:
 def render_input(widget: dict) -> str:
     """``django/forms/widgets/input.html``."""
     value = widget["value"]
-    shown = "" if value is None else f' value="{conditional_escape(f"{value}")}"'
+    shown = "" if value is None else f' value="{esc(f"{value}")}"'
     return (
         f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{shown}'
         f"{_attrs(widget['attrs'])}>"

@@ -2,116 +2,107 @@
 
 A column page holds up to ``VORONKA_BOARD_PAGE_SIZE`` cards and the board several columns;
 rendering each card through ``{% include %}`` was most of the board's time. The markup is
-the one ``deals/board_card.html`` had; every value is escaped by ``format_html``.
+the one ``deals/board_card.html`` had; every value goes through ``esc`` (escaped unless
+already safe markup).
 """
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from voronka.core.html import esc, url_pattern
 from voronka.deals.templatetags.deal_rows import local_date_formatter
 
 register = template.Library()
-
-
-def _move_url(pk) -> str:
-    return reverse("deals:move", args=[pk])
-
-
-def _detail_url(pk) -> str:
-    return reverse("deals:detail", args=[pk])
 
 
 def _csrf_input(context) -> str:
     token = context.get("csrf_token")
     if not token or str(token) == "NOTPROVIDED":  # as {% csrf_token %}: nothing then
         return ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(token)}">'
 
 
-def card_html(d, *, board_url: str, csrf_input: str, short_datetime=None) -> str:
-    move_url = _move_url(d.pk)
-    company = (
-        format_html('\n  <div class="deal-company">{}</div>', d.company.name)
-        if d.company_id and d.company
-        else ""
-    )
-    owner = str(d.owner) if d.owner_id and d.owner else gettext("No owner")
-    if d.next_step_at:
-        local = timezone.localtime(d.next_step_at)
-        short_datetime = short_datetime or local_date_formatter("SHORT_DATETIME_FORMAT")
-        next_step = format_html(
-            '<time datetime="{}">{}</time>', local.isoformat(), short_datetime(local)
+class CardMaker:
+    """What every card of a page shares (labels in the current language, URL patterns, the
+    date format, the CSRF field), worked out once; ``card(d)`` then builds one card."""
+
+    def __init__(self, *, board_url: str, csrf_input: str):
+        self.board_url = esc(board_url or "")
+        self.csrf = csrf_input
+        self.move_url = url_pattern(lambda pk: reverse("deals:move", args=[pk]))
+        self.detail_url = url_pattern(lambda pk: reverse("deals:detail", args=[pk]))
+        self.short_datetime = local_date_formatter("SHORT_DATETIME_FORMAT")
+        self.no_owner = esc(gettext("No owner"))
+        self.next_label = esc(gettext("Next step:"))
+        self.move_to = esc(gettext("Move to…"))
+        self.move_label = esc(gettext("Move"))
+        self.flag_no_next = f'<span class="flag flag-no-next">{esc(gettext("no next step"))}</span>'
+        self.flag_overdue = (
+            f'<span class="flag flag-overdue">{esc(gettext("next step overdue"))}</span>'
         )
-    else:
-        next_step = "—"
-    flags = ""
-    if d.flag_no_next or d.flag_overdue or d.flag_stale:
-        parts = []
-        if d.flag_no_next:
-            parts.append(
-                format_html('<span class="flag flag-no-next">{}</span>', gettext("no next step"))
+        self.flag_stale = f'<span class="flag flag-stale">{esc(gettext("stale"))}</span>'
+
+    def card(self, d) -> str:
+        pk = esc(d.pk)
+        move = esc(f"{self.move_url[0]}{d.pk}{self.move_url[1]}")
+        detail = esc(f"{self.detail_url[0]}{d.pk}{self.detail_url[1]}")
+        company = (
+            f'\n  <div class="deal-company">{esc(d.company.name)}</div>'
+            if d.company_id and d.company
+            else ""
+        )
+        owner = esc(d.owner) if d.owner_id and d.owner else self.no_owner
+        if d.next_step_at:
+            local = timezone.localtime(d.next_step_at)
+            shown = esc(self.short_datetime(local))
+            next_step = f'<time datetime="{esc(local.isoformat())}">{shown}</time>'
+        else:
+            next_step = "—"
+        flags = ""
+        if d.flag_no_next or d.flag_overdue or d.flag_stale:
+            parts = (
+                (self.flag_no_next if d.flag_no_next else "")
+                + (self.flag_overdue if d.flag_overdue else "")
+                + (self.flag_stale if d.flag_stale else "")
             )
-        if d.flag_overdue:
-            parts.append(
-                format_html(
-                    '<span class="flag flag-overdue">{}</span>', gettext("next step overdue")
-                )
-            )
-        if d.flag_stale:
-            parts.append(format_html('<span class="flag flag-stale">{}</span>', gettext("stale")))
-        flags = format_html('\n  <div class="deal-flags">{}</div>', mark_safe("".join(parts)))
-    return format_html(
-        '<li class="deal-card" id="deal-card-{pk}" draggable="true" data-deal-id="{pk}" '
-        'data-stage-id="{stage}" data-version="{version}">\n'
-        '  <a class="deal-title" href="{detail}">{title}</a>{company}\n'
-        '  <div class="deal-meta"><span class="num deal-amount">{amount}</span> · '
-        '<span class="deal-owner">{owner}</span></div>\n'
-        '  <div class="deal-next">{next_label} {next_step}</div>{flags}\n'
-        '  <form class="move-form" method="post" action="{move}" hx-post="{move}" '
-        'hx-target="#move-panel" hx-swap="innerHTML">\n'
-        "    {csrf}\n"
-        '    <input type="hidden" name="version" value="{version}">\n'
-        '    <input type="hidden" name="context" value="board">\n'
-        '    <input type="hidden" name="next" value="{board_url}">\n'
-        '    <label class="sr-only" for="move-{pk}">{move_to}</label>\n'
-        '    <select id="move-{pk}" name="stage" data-current="{stage}">{options}</select>\n'
-        '    <button type="submit">{move_label}</button>\n'
-        "  </form>\n"
-        "</li>",
-        pk=d.pk,
-        stage=d.stage_id,
-        version=d.version,
-        detail=_detail_url(d.pk),
-        title=d.title,
-        company=company,
-        amount=d.amount_display,
-        owner=owner,
-        next_label=gettext("Next step:"),
-        next_step=next_step,
-        flags=flags,
-        move=move_url,
-        csrf=mark_safe(csrf_input),
-        board_url=board_url or "",
-        move_to=gettext("Move to…"),
-        options=d.move_options,
-        move_label=gettext("Move"),
-    )
+            flags = f'\n  <div class="deal-flags">{parts}</div>'
+        stage = esc(d.stage_id)
+        version = esc(d.version)
+        return (
+            f'<li class="deal-card" id="deal-card-{pk}" draggable="true" data-deal-id="{pk}" '
+            f'data-stage-id="{stage}" data-version="{version}">\n'
+            f'  <a class="deal-title" href="{detail}">{esc(d.title)}</a>{company}\n'
+            f'  <div class="deal-meta"><span class="num deal-amount">{esc(d.amount_display)}'
+            f'</span> · <span class="deal-owner">{owner}</span></div>\n'
+            f'  <div class="deal-next">{self.next_label} {next_step}</div>{flags}\n'
+            f'  <form class="move-form" method="post" action="{move}" hx-post="{move}" '
+            'hx-target="#move-panel" hx-swap="innerHTML">\n'
+            f"    {self.csrf}\n"
+            f'    <input type="hidden" name="version" value="{version}">\n'
+            '    <input type="hidden" name="context" value="board">\n'
+            f'    <input type="hidden" name="next" value="{self.board_url}">\n'
+            f'    <label class="sr-only" for="move-{pk}">{self.move_to}</label>\n'
+            f'    <select id="move-{pk}" name="stage" data-current="{stage}">'
+            f"{esc(d.move_options)}</select>\n"
+            f'    <button type="submit">{self.move_label}</button>\n'
+            "  </form>\n"
+            "</li>"
+        )
+
+
+def _maker(context) -> CardMaker:
+    return CardMaker(board_url=context.get("board_url", ""), csrf_input=_csrf_input(context))
 
 
 @register.simple_tag(takes_context=True)
 def board_card(context, d):
-    return card_html(d, board_url=context.get("board_url", ""), csrf_input=_csrf_input(context))
+    return mark_safe(_maker(context).card(d))
 
 
 @register.simple_tag(takes_context=True)
 def board_card_list(context, deals):
-    csrf = _csrf_input(context)
-    url = context.get("board_url", "")
-    fmt = local_date_formatter("SHORT_DATETIME_FORMAT")
-    return mark_safe(
-        "".join(card_html(d, board_url=url, csrf_input=csrf, short_datetime=fmt) for d in deals)
-    )
+    maker = _maker(context)
+    return mark_safe("".join(maker.card(d) for d in deals))
