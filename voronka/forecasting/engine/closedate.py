@@ -24,6 +24,7 @@ MAX_DAYS = 730  # curves are kept for two years after the origin
 STAGE_PRIOR_SPELLS = 30.0  # a stage with fewer spells leans on the pooled curve
 SLIP_PRIOR = 20.0  # pseudo-count for the planned-date model and the per-rep / per-stage shift
 TAIL_MASS = 0.02  # smoothing mass for deals older than anything seen to close
+STAGE_PRIOR = 20.0  # pseudo-deals of a stage's default probability in its win chance
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +123,7 @@ class TimingModel:
     """
 
     win_by: np.ndarray
+    eventual: np.ndarray  # (stage, age bucket): P(won eventually), the tail extrapolated
     n_exits: np.ndarray  # evidence per stage: min(exits seen, closed deals of its pipeline)
     creation: tuple[Curve, ...]  # per pipeline: from creation (Aalen–Johansen)
     creation_pooled: Curve
@@ -136,7 +138,7 @@ class TimingModel:
 
     def remaining_win(self, stage: np.ndarray, age: np.ndarray) -> np.ndarray:
         """P(won eventually | in ``stage`` for ``age`` days), from the stage history alone."""
-        return self.win_by[stage, self.age_bucket(age), -1]
+        return self.eventual[stage, self.age_bucket(age)]
 
     def window_share(
         self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
@@ -208,17 +210,29 @@ class TimingModel:
         return c.cif_won[d]
 
 
+@dataclass(frozen=True, eq=False)
+class _Stays:
+    dens: np.ndarray  # (k, d, u): P(leave k to stage d on day u)
+    surv: np.ndarray  # (k, u): P(still in k after u days)
+    n_exits: np.ndarray  # (k,)
+    seen: np.ndarray  # (k,): the longest stay followed, in days (-1: none)
+    late: np.ndarray  # (k, d): hazard per day of leaving to d over the second half of ``seen``
+
+
 def _transition_densities(
     frame: Frame, stage: np.ndarray, dur: np.ndarray, dest: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> _Stays:
     """Per open stage k: dens[k, d, u] = P(leave k to stage d on day u) (Aalen–Johansen with
     every destination a competing event, censored stays in the risk set), surv[k, u] =
-    P(still in k after u days), and the number of exits."""
+    P(still in k after u days), the number of exits, how far the stays were followed and the
+    hazards of leaving at the end of that follow-up."""
     n_st = frame.n_stages
     size = MAX_DAYS + 1
     dens = np.zeros((n_st, n_st, size))
     surv = np.ones((n_st, size))
     n_exits = np.zeros(n_st)
+    seen = np.full(n_st, -1, dtype=np.int64)
+    late = np.zeros((n_st, n_st))
     day = np.minimum(np.floor(dur), MAX_DAYS + 1).astype(np.int64)
     dest = np.where(day > MAX_DAYS, -1, dest)
     day = np.minimum(day, MAX_DAYS)
@@ -236,7 +250,75 @@ def _transition_densities(
         s_before = np.r_[1.0, s[:-1]]
         dens[k] = hz * s_before[None, :]
         surv[k] = s
-    return dens, surv, n_exits
+        # Beyond the longest stay followed the estimate says nothing: with a short history
+        # (a new install) that is where the slower deals still are.
+        followed = np.flatnonzero(at_risk > 0)
+        if len(followed):
+            d_seen = int(followed[-1])
+            lo = d_seen // 2
+            seen[k] = d_seen
+            # deal-days at risk in that window; a window followed by fewer than
+            # STAGE_PRIOR_SPELLS stays counts as if the missing ones stayed without leaving,
+            # so a handful of old deals cannot make lingering look promising
+            exposure = at_risk[lo : d_seen + 1].sum() + STAGE_PRIOR_SPELLS * (d_seen + 1 - lo)
+            late[k] = ev[:, lo : d_seen + 1].sum(axis=1) / exposure
+    return _Stays(dens, surv, n_exits, seen, late)
+
+
+def _eventual_win(frame: Frame, stays: _Stays, n_exits: np.ndarray) -> np.ndarray:
+    """P(won eventually | in open stage k for AGE_GRID[g] days), shape (k, g).
+
+    Where the stays were followed (up to ``seen`` days) the Aalen–Johansen exits are used;
+    after that the deals still in the stage leave at the hazards seen at the end of the
+    follow-up, kept constant up to MAX_DAYS. A long history is followed to about MAX_DAYS,
+    so the extrapolated part vanishes and deals that linger stay unlikely to be won; a short
+    one (a new install, the first months of a replay) no longer reads "not won yet" as
+    "never won". Each destination is valued by its own chance from entry (a fixed point over
+    the open stages, so stage skips and moves backwards count), shrunk to its default
+    probability as ``stage_prior`` does: a stage seldom left passes on its default.
+    """
+    n_st = frame.n_stages
+    is_open = frame.stage_kind == OPEN
+    won = (frame.stage_kind == WON).astype(float)
+    dens, surv = stays.dens, stays.surv
+    cum = np.cumsum(dens, axis=2)  # (k, d, u)
+    reach = np.zeros((n_st, len(AGE_GRID), n_st))  # P(next stage is d)
+    for k in np.flatnonzero(is_open):
+        d_seen = int(stays.seen[k])
+        rate = stays.late[k]
+        total = rate.sum()
+        for g, age in enumerate(AGE_GRID):
+            a = int(age)
+            if a <= d_seen:
+                s_a = surv[k, a - 1] if a > 0 else 1.0
+                if s_a <= 1e-12:
+                    continue
+                before = cum[k, :, a - 1] if a > 0 else 0.0
+                seen_part = (cum[k, :, d_seen] - before) / s_a
+                left = surv[k, d_seen] / s_a
+                days = MAX_DAYS - d_seen
+            else:
+                seen_part = np.zeros(n_st)
+                left = 1.0
+                days = MAX_DAYS - a
+            tail = np.zeros(n_st)
+            if total > 0 and days > 0 and left > 0:
+                tail = left * rate / total * (1.0 - np.exp(-total * days))
+            reach[k, g] = np.clip(seen_part + tail, 0.0, None)
+    # value of entering each stage: won 1, lost 0, open stages by fixed-point iteration
+    a0 = reach[:, 0, :]
+    w = n_exits / (n_exits + STAGE_PRIOR)
+    default = frame.stage_default_p
+    value = won.copy()
+    for _ in range(1000):
+        new = np.where(is_open, w * (a0 @ value) + (1 - w) * default, won)
+        if np.allclose(new, value, atol=1e-12):
+            value = new
+            break
+        value = new
+    out = np.clip(reach @ value, 0.0, 1.0)
+    out[~is_open] = 0.0
+    return out
 
 
 def _win_curves(frame: Frame, dens: np.ndarray, surv: np.ndarray) -> np.ndarray:
@@ -280,11 +362,12 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
     """Fit on a cut frame (only facts known at ``frame.t``)."""
     st = st if st is not None else state(frame)
     stage, dur, dest = stage_stays(frame, st)
-    dens, surv, n_exits = _transition_densities(frame, stage, dur, dest)
-    win_by = _win_curves(frame, dens, surv)
+    stays = _transition_densities(frame, stage, dur, dest)
+    win_by = _win_curves(frame, stays.dens, stays.surv)
     closed = frame.exists & (st.kind != OPEN)
     closed_per_pipeline = np.bincount(frame.pipeline[closed], minlength=len(frame.pipeline_ids))
-    n_exits = np.minimum(n_exits, closed_per_pipeline[frame.stage_pipeline])
+    n_exits = np.minimum(stays.n_exits, closed_per_pipeline[frame.stage_pipeline])
+    eventual = _eventual_win(frame, stays, n_exits)
 
     ex = frame.exists
     kind = st.kind
@@ -305,6 +388,7 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
     slips, owner_shift, stage_shift = _fit_slips(frame, st)
     return TimingModel(
         win_by=win_by,
+        eventual=eventual,
         n_exits=n_exits,
         creation=tuple(creation),
         creation_pooled=cpool,

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .asof import State
-from .closedate import TimingModel
+from .closedate import STAGE_PRIOR, TimingModel
 from .data import F_CONTRACT_PLANNED, F_DECISION, F_OTHER_PLANNED, LOST, WON, Frame
 
 ENCODER_PRIOR = 20.0
-STAGE_PRIOR = 20.0  # pseudo-deals of the stage's default probability in the stage prior
 MISSINGNESS_GAP = 0.25  # max gap of a field's missing share between won/lost/open deals
 N_FOLDS = 5
 

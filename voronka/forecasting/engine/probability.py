@@ -2,9 +2,14 @@
 organisation's own past open deals, blended towards the stage prior while history is thin.
 
 Training rows: the deals open at past cut dates s (a grid up to ``t - H``), with their
-features as known at s and the label "won within H days of s" as known at ``t`` (so
-every label is fully observed: no survivorship, nothing after ``t``). H is the 90th
-percentile of the time from creation to a win, within [30, 365] days.
+features as known at s. The label is the outcome as known at ``t``: won 1, lost 0, and for a
+deal still open at ``t`` its chance to be won from where it stands then (the censoring-aware
+stage estimate of ``TimingModel``), entered as a row weighted by that chance with label 1
+and one weighted by the rest with label 0. So the model learns P(won eventually), the
+quantity the period forecast splits over time and the backtest scores; a fixed "won within
+H days" label would call every slow win a loss and read low. H (the 90th percentile of the
+time from creation to a win, within [30, 365] days) only keeps snapshots old enough for most
+of their outcomes to be known; nothing after ``t`` is used.
 
 A logistic regression fitted by maximum likelihood is calibrated on its training
 distribution by construction; the stage prior enters as a feature (its logit), so the model
@@ -121,7 +126,11 @@ def fit_probability(
     horizon = label_horizon(frame, st)
     names = tuple(feature_names(frame))
     xs, ys, deals = [], [], []
-    won_at = np.where(st.exists & (st.kind == WON), st.closed_at, np.inf)
+    # the outcome as known at t; a deal still open then counts with its chance from there
+    outcome = (st.exists & (st.kind == WON)).astype(float)
+    still_open = np.flatnonzero(st.open)
+    if len(still_open):
+        outcome[still_open] = stage_prior(frame, st, still_open, timing)
     for s in snapshot_dates(frame, horizon):
         cut = as_of(frame, s)
         ss = state(cut)
@@ -130,7 +139,7 @@ def fit_probability(
             continue
         prior = stage_prior(cut, ss, idx, timing)
         xs.append(feature_matrix(cut, ss, idx, enc, prior, folds=True))
-        ys.append(won_at[idx] <= s + horizon)
+        ys.append(outcome[idx])
         deals.append(idx)
     empty = ProbabilityModel(enc, timing, None, None, None, 0.0, 0.0, horizon, 0, 0, names)
     if not xs:
@@ -141,16 +150,16 @@ def fit_probability(
     if len(y) > MAX_ROWS:
         keep = np.random.default_rng(seed).choice(len(y), MAX_ROWS, replace=False)
         x, y, d = x[keep], y[keep], d[keep]
-    if y.sum() < MIN_CLASS_ROWS or (~y).sum() < MIN_CLASS_ROWS:
+    if y.sum() < MIN_CLASS_ROWS or (1.0 - y).sum() < MIN_CLASS_ROWS:
         return empty
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    xz = (x - mean) / scale
+    xz, yz, wz = soft_rows((x - mean) / scale, y)
     clf = LogisticRegression(C=L2_C, max_iter=300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clf.fit(xz, y)
+        clf.fit(xz, yz, sample_weight=wz)
     n_deals = len(np.unique(d))
     return ProbabilityModel(
         encoders=enc,
@@ -165,6 +174,19 @@ def fit_probability(
         n_deals=n_deals,
         names=names,
     )
+
+
+def soft_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with a label strictly between 0 and 1 become two weighted rows (label 1 with
+    weight y, label 0 with weight 1 - y): the same log-likelihood as the soft label."""
+    soft = (y > 0.0) & (y < 1.0)
+    if not soft.any():
+        return x, y >= 1.0, np.ones(len(y))
+    hard = ~soft
+    xs = np.vstack([x[hard], x[soft], x[soft]])
+    ys = np.r_[y[hard] >= 1.0, np.ones(soft.sum(), dtype=bool), np.zeros(soft.sum(), dtype=bool)]
+    ws = np.r_[np.ones(hard.sum()), y[soft], 1.0 - y[soft]]
+    return xs, ys, ws
 
 
 def open_indices(st: State) -> np.ndarray:

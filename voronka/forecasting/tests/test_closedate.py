@@ -2,8 +2,11 @@
 
 import numpy as np
 
-from voronka.forecasting.engine import as_of, fit, state
+from voronka.forecasting.engine import History, as_of, build_frame, fit, state
 from voronka.forecasting.engine.closedate import aalen_johansen, fit_timing
+from voronka.forecasting.engine.features import stage_prior
+
+from .helpers import day, deal, pipeline_stages
 
 
 def test_censoring_keeps_open_deals_in_the_risk_set():
@@ -51,3 +54,49 @@ def test_expected_wins_in_a_month_match_what_happened(synth_frame):
         actual = ((final.kind[idx] == 1) & (final.closed_at[idx] < t + 30)).sum()
         errors.append((expected - actual) / actual)
     assert abs(np.mean(errors)) < 0.15
+
+
+def _short_history(now: float) -> History:
+    """A month of history: three deals in five move on and are won 50 days after creation,
+    two are lost after 5 days. At ``now`` < 50 no win has been seen yet."""
+    deals = []
+    for i in range(1, 61):
+        c = i * 0.5
+        path = [(2, c + 10), (3, c + 25), (4, c + 50)] if i % 5 < 3 else [(5, c + 5)]
+        deals.append(deal(i, c, path=[(s, d) for s, d in path if d <= now]))
+    return History(tuple(deals), pipeline_stages(), day(now))
+
+
+def test_a_short_history_does_not_read_not_won_yet_as_never_won():
+    f = build_frame(_short_history(35.0))
+    s = state(f)
+    tm = fit_timing(f, s)
+    # truth from the first stage: 0.6; every deal seen to leave it moved on or was lost
+    first = tm.remaining_win(np.array([0]), np.array([0.0]))[0]
+    assert first > 0.25
+    idx = np.flatnonzero(s.open)
+    prior = stage_prior(f, s, idx, tm)
+    for k in (0, 1):
+        at_k = s.stage[idx] == k
+        assert at_k.any()
+        # above the stage's default, where the truth is (0.6 and 1.0)
+        assert prior[at_k].mean() > f.stage_default_p[k]
+
+
+def test_a_long_history_is_not_extrapolated(synth_frame):
+    """Stays followed for years: the eventual chance is the composed Aalen–Johansen one."""
+    tm = fit_timing(synth_frame)
+    for k in np.flatnonzero(synth_frame.stage_kind == 0):
+        for g in range(10):  # ages up to 30 days
+            assert abs(tm.eventual[k, g] - tm.win_by[k, g, -1]) < 0.01, (k, g)
+
+
+def test_a_few_old_deals_do_not_make_lingering_look_promising():
+    """Most deals leave the first stage within days; three linger for a year and one of
+    them is then won. A deal that old is not given a good chance from that one win."""
+    deals = [deal(i, i * 0.5, path=[(5, i * 0.5 + 3)]) for i in range(1, 201)]
+    deals += [deal(1000 + j, 0.0) for j in range(2)]
+    deals.append(deal(1002, 0.0, path=[(4, 360.0)]))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(400)))
+    tm = fit_timing(f)
+    assert tm.remaining_win(np.array([0]), np.array([365.0]))[0] < 0.2

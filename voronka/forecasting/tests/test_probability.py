@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from voronka.forecasting.engine import History, as_of, build_frame, fit, score, state
 from voronka.forecasting.engine import synthetic as S
+from voronka.forecasting.engine.probability import soft_rows
 
 from .helpers import day, deal, pipeline_stages
 
@@ -96,3 +97,46 @@ def test_probabilities_are_in_0_1(rows, cut_day):
     idx = np.flatnonzero(s.open)
     p = fit(cut).predict(cut, s, idx)
     assert np.all((p >= 0) & (p <= 1)) and not np.isnan(p).any()
+
+
+def test_soft_rows_carry_the_soft_label_likelihood():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(50, 3))
+    y = np.r_[np.zeros(10), np.ones(10), rng.random(30)]
+    xs, ys, ws = soft_rows(x, y)
+    for _ in range(5):
+        beta = rng.normal(size=3)
+        p = 1 / (1 + np.exp(-(x @ beta)))
+        ps = 1 / (1 + np.exp(-(xs @ beta)))
+        soft = -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum()
+        rows = -(ws * np.where(ys, np.log(ps), np.log(1 - ps))).sum()
+        assert abs(soft - rows) < 1e-9
+    assert ws.sum() == len(y)
+
+
+def test_slow_wins_are_wins():
+    """Nine deals in twenty are won 15 days after creation, one after 150 days, ten are
+    lost. A deal still in the second stage after 10 days is one of the slow ones: it will
+    be won, though later than the label horizon (30 days) after most snapshots."""
+    deals = []
+    for i in range(1, 601):
+        c = i * 0.6
+        r = i % 20
+        if r < 9:
+            path = [(2, c + 5), (4, c + 15)]
+        elif r == 9:
+            path = [(2, c + 5), (4, c + 150)]
+        else:
+            path = [(5, c + 10)]
+        deals.append(deal(i, c, path=path))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(520)))
+    cut = as_of(f, f.t - 220)
+    s = state(cut)
+    idx = np.flatnonzero(s.open)
+    m = fit(cut)
+    assert m.probability.horizon < 60
+    p = m.predict(cut, s, idx)
+    slow = (s.stage[idx] == 1) & (cut.t - s.entered[idx] >= 10)
+    assert slow.sum() >= 5
+    assert np.all(state(f).kind[idx][slow] == 1)
+    assert p[slow].mean() > 0.9
