@@ -42,6 +42,8 @@ MAX_SNAPSHOTS = 24
 MAX_ROWS = 200_000
 MIN_CLASS_ROWS = 5
 L2_C = 1.0
+SHIFT_ORIGINS = 3  # latest snapshot dates replayed to measure the model's drift
+SHIFT_ROWS = 50_000  # training rows (at most) of each replayed fit
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +59,7 @@ class ProbabilityModel:
     n_rows: int
     n_deals: int
     names: tuple[str, ...]
+    shift: float = 0.0  # log-odds correction measured on the latest past snapshots
 
     def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
         """P(won) for deals ``idx`` open at ``st.t`` (the frame must be cut at ``st.t``)."""
@@ -65,7 +68,7 @@ class ProbabilityModel:
         if self.coef is None or not len(idx):
             return prior
         x = feature_matrix(frame, st, idx, self.encoders, prior)
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept + self.shift
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         return np.clip(self.weight * p + (1 - self.weight) * prior, 0.0, 1.0)
 
@@ -125,7 +128,7 @@ def fit_probability(
     enc = fit_encoders(frame, st)
     horizon = label_horizon(frame, st)
     names = tuple(feature_names(frame))
-    xs, ys, deals = [], [], []
+    xs, ys, deals, when = [], [], [], []
     # the outcome as known at t; a deal still open then counts with its chance from there
     outcome = (st.exists & (st.kind == WON)).astype(float)
     still_open = np.flatnonzero(st.open)
@@ -141,39 +144,104 @@ def fit_probability(
         xs.append(feature_matrix(cut, ss, idx, enc, prior, folds=True))
         ys.append(outcome[idx])
         deals.append(idx)
+        when.append(np.full(len(idx), s))
     empty = ProbabilityModel(enc, timing, None, None, None, 0.0, 0.0, horizon, 0, 0, names)
     if not xs:
         return empty
     x = np.vstack(xs)
     y = np.concatenate(ys)
     d = np.concatenate(deals)
+    w = np.concatenate(when)
     if len(y) > MAX_ROWS:
         keep = np.random.default_rng(seed).choice(len(y), MAX_ROWS, replace=False)
-        x, y, d = x[keep], y[keep], d[keep]
+        x, y, d, w = x[keep], y[keep], d[keep], w[keep]
     if y.sum() < MIN_CLASS_ROWS or (1.0 - y).sum() < MIN_CLASS_ROWS:
         return empty
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    xz, yz, wz = soft_rows((x - mean) / scale, y)
-    clf = LogisticRegression(C=L2_C, max_iter=300)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf.fit(xz, yz, sample_weight=wz)
+    xs_all = (x - mean) / scale
+    coef, intercept = _fit_logistic(xs_all, y)
+    shift = recent_shift(xs_all, y, w, horizon, seed, deal=d)
     n_deals = len(np.unique(d))
     return ProbabilityModel(
         encoders=enc,
         timing=timing,
         mean=mean,
         scale=scale,
-        coef=clf.coef_[0].copy(),
-        intercept=float(clf.intercept_[0]),
+        coef=coef,
+        intercept=intercept,
         weight=n_deals / (n_deals + MODEL_PRIOR_DEALS),
         horizon=horizon,
         n_rows=len(y),
         n_deals=n_deals,
         names=names,
+        shift=shift,
     )
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    xz, yz, wz = soft_rows(x, y)
+    clf = LogisticRegression(C=L2_C, max_iter=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(xz, yz, sample_weight=wz)
+    return clf.coef_[0].copy(), float(clf.intercept_[0])
+
+
+def _enough(y: np.ndarray) -> bool:
+    return y.sum() >= MIN_CLASS_ROWS and (1.0 - y).sum() >= MIN_CLASS_ROWS
+
+
+def recent_shift(
+    x: np.ndarray,
+    y: np.ndarray,
+    when: np.ndarray,
+    horizon: float,
+    seed: int,
+    deal: np.ndarray | None = None,
+) -> float:
+    """The log-odds shift that a model fitted as the live one is (on snapshots up to H days
+    before its cut) needed on the deals open at that cut, measured out of time.
+
+    For each of the latest SHIFT_ORIGINS snapshot dates u, a model is fitted on the rows
+    dated u - H or earlier and scores the deals open at u (labels as known at ``t``). The
+    shift a maximises their likelihood, with a normal prior at 0 worth MODEL_PRIOR_DEALS
+    rows, so a thin or noisy replay leaves the model as it is. It corrects drift (the
+    business converting better or worse than the history the model learned from) without
+    bending the model's ranking; a slope or a step function fitted on these few hundred
+    correlated rows moved the figures more by noise than it corrected (measured).
+    """
+    rng = np.random.default_rng(seed)
+    zs, qs, ds = [], [], []
+    for u in np.unique(when)[::-1]:
+        if len(zs) >= SHIFT_ORIGINS:
+            break
+        train = np.flatnonzero(when <= u - horizon)
+        if not _enough(y[train]):
+            continue
+        if len(train) > SHIFT_ROWS:
+            train = rng.choice(train, SHIFT_ROWS, replace=False)
+        coef, intercept = _fit_logistic(x[train], y[train])
+        test = when == u
+        zs.append(x[test] @ coef + intercept)
+        qs.append(y[test])
+        ds.append(deal[test] if deal is not None else np.flatnonzero(test))
+    if not zs:
+        return 0.0
+    z, q = np.concatenate(zs), np.concatenate(qs)
+    # a deal open at several of the replayed dates is one piece of evidence, not several
+    _, inv, counts = np.unique(np.concatenate(ds), return_inverse=True, return_counts=True)
+    wt = 1.0 / counts[inv]
+    lam = 0.25 * MODEL_PRIOR_DEALS  # the curvature of MODEL_PRIOR_DEALS rows at p = 0.5
+    a = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z + a, -30, 30)))
+        step = ((wt * (p - q)).sum() + lam * a) / ((wt * p * (1 - p)).sum() + lam)
+        a -= step
+        if abs(step) < 1e-9:
+            break
+    return float(a)
 
 
 def soft_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

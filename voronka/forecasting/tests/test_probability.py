@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from voronka.forecasting.engine import History, as_of, build_frame, fit, score, state
 from voronka.forecasting.engine import synthetic as S
-from voronka.forecasting.engine.probability import soft_rows
+from voronka.forecasting.engine.probability import recent_shift, soft_rows
 
 from .helpers import day, deal, pipeline_stages
 
@@ -140,3 +140,23 @@ def test_slow_wins_are_wins():
     assert slow.sum() >= 5
     assert np.all(state(f).kind[idx][slow] == 1)
     assert p[slow].mean() > 0.9
+
+
+def _drifting_rows(drop: float, seed: int = 2):
+    rng = np.random.default_rng(seed)
+    when = np.repeat(np.arange(20) * 10.0, 400)
+    x = rng.normal(size=(len(when), 2))
+    z = x @ np.array([1.0, -0.5]) + np.where(when >= 150, -drop, 0.0)
+    y = (rng.random(len(when)) < 1 / (1 + np.exp(-z))).astype(float)
+    return x, y, when
+
+
+def test_the_recent_shift_measures_drift_out_of_time():
+    # the latest snapshots convert worse than the history the model learns from
+    x, y, when = _drifting_rows(1.0)
+    assert recent_shift(x, y, when, horizon=40.0, seed=0) < -0.6
+    # no drift: no correction to speak of
+    x, y, when = _drifting_rows(0.0)
+    assert abs(recent_shift(x, y, when, horizon=40.0, seed=0)) < 0.25
+    # nothing to replay: no correction
+    assert recent_shift(x[:50], y[:50], when[:50], horizon=40.0, seed=0) == 0.0
