@@ -101,6 +101,8 @@ FORM_RENDERER = "voronka.core.form_renderer.FastSelectRenderer"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, plus fresh planner statistics (voronka/core/sqlite3/base.py)
+    DATABASES["default"]["ENGINE"] = "voronka.core.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -55,10 +55,14 @@ class Command(BaseCommand):
             history=not opts["no_history"],
         )
         result = seed_demo(options, log=self.stdout.write)
+        from django.db import connection
+
+        from voronka.core.sqlite3.base import refresh_statistics
         from voronka.dedupe.services import scan_run
 
         for kind in ("contact", "company"):  # matching keys and the duplicates review queue
             scan_run(kind)
+        refresh_statistics(connection)  # the query planner's, for the base just loaded
         counts = result.counts
         self.stdout.write(
             f"Demo data created in {result.seconds:.1f} s: "
