@@ -111,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
         ),
     }
+    # Tests run on an in-memory database, as with Django's own engine name (pytest-django
+    # recognises that name only, and would otherwise derive a file name per worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 # Connections are kept for a minute on both databases: opening a SQLite file and running the
 # pragmas above took about 4 ms, a part of every request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
