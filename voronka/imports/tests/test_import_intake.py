@@ -2,9 +2,11 @@
 to them, created and flagged (the default), or skipped, in one batched look-up."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.translation import gettext
 
 from voronka.contacts.models import Company, Contact
 from voronka.contacts.services import company_create, contact_create
@@ -177,7 +179,10 @@ def test_deals_attach_a_request_to_the_contacts_open_deal(head, stages):
     assert Deal.objects.count() == before + 1
     assert lonely.deals.filter(title="Лицензии").exists()
     note = Note.objects.get(deal=open_deal)
-    assert "row 2" in note.body and "Станки" in note.body and "150000" in note.body
+    with translation.override(settings.LANGUAGE_CODE):  # notes speak the site's language
+        heading = gettext("Incoming deal request (import, row %(row)s): %(title)s")
+    assert note.body.startswith(heading % {"row": 2, "title": "Станки"})
+    assert "150000" in note.body
     assert note.author == head and note.history.first().history_change_reason == "import"
     open_deal.refresh_from_db()
     assert open_deal.last_activity_at is not None
