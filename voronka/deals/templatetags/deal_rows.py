@@ -85,3 +85,9 @@ def deal_list_rows(rows):
         )
     maker = RowMaker()
     return mark_safe("".join(maker.row(d) for d in rows))
+
+
+@register.filter
+def money(amount, currency):
+    """``{{ deal.amount|money:deal.currency }}``: the amount in the user's locale."""
+    return format_money(amount, currency)
