@@ -9,6 +9,10 @@ not won *yet* do not count as losses. Baselines on the same rows: the
 stage's fixed default probability, and the stage's historic win rate (as of the cut).
 Period baseline: the classic weighted pipeline, amount x default probability over open
 deals with a planned date inside the period or no planned date at all.
+
+A period that starts before any deal is known (a range reaching back before the history)
+is not forecast: there is nothing to learn from or to project, so it is listed as
+skipped, with what was won in it, and stays out of MAPE and the P10-P90 coverage.
 """
 
 from __future__ import annotations
@@ -43,6 +47,15 @@ class PeriodRow:
     prob_meet_plan: float | None = None
 
 
+@dataclass(frozen=True)
+class SkippedPeriod:
+    """A period not forecast because no deal was known at its start."""
+
+    start: date
+    end: date
+    actual: float
+
+
 @dataclass(frozen=True, eq=False)
 class ScoredDeals:
     deal_id: np.ndarray
@@ -74,6 +87,7 @@ class BacktestResult:
     baseline_mape: float | None
     coverage: float | None
     seconds: float
+    skipped: list[SkippedPeriod] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = self.deals
@@ -92,6 +106,15 @@ class BacktestResult:
                     "prob_meet_plan": r.prob_meet_plan,
                 }
                 for r in self.periods
+            ],
+            "skipped_periods": [
+                {
+                    "start": r.start.isoformat(),
+                    "end": r.end.isoformat(),
+                    "actual": r.actual,
+                    "reason": "no_deal_known",
+                }
+                for r in self.skipped
             ],
             "deals": [
                 {
@@ -121,6 +144,7 @@ class BacktestResult:
             "baseline_mape": self.baseline_mape,
             "p10_p90_coverage": self.coverage,
             "periods": len(self.periods),
+            "periods_skipped": len(self.skipped),
             "seconds": self.seconds,
         }
 
@@ -184,24 +208,28 @@ def run_backtest(
     mask = np.ones(frame.n_deals, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     won_final = final.exists & (final.kind == WON)
     rows: list[PeriodRow] = []
+    skipped: list[SkippedPeriod] = []
     cols: dict[str, list] = {k: [] for k in ("id", "ext", "asof", "p", "pd", "pr", "y")}
     for ps, pe in period_starts(start, end, period):
         a, b = to_days(ps), to_days(pe)
         if b > frame.t:
             break
+        actual = float(
+            np.nansum(
+                frame.amount[won_final & mask & (final.closed_at >= a) & (final.closed_at < b)]
+            )
+        )
         cut = as_of(frame, a)
-        model = fit(cut, seed=seed)
         st = state(cut)
+        if not st.exists.any():
+            skipped.append(SkippedPeriod(ps, pe, actual))
+            continue
+        model = fit(cut, seed=seed)
         open_all = np.flatnonzero(st.exists & (st.kind == OPEN))
         p = model.predict(cut, st, open_all)
         plan = plans(ps, pe) if plans is not None else None
         fc = forecast_period(
             model, cut, a, b, plan=plan, mask=mask, seed=seed, n_sims=n_sims, st=st, p_win=p
-        )
-        actual = float(
-            np.nansum(
-                frame.amount[won_final & mask & (final.closed_at >= a) & (final.closed_at < b)]
-            )
         )
         sel = open_all[mask[open_all]]
         pm = p[mask[open_all]]
@@ -275,6 +303,7 @@ def run_backtest(
         baseline_mape=bmape,
         coverage=cover,
         seconds=time.perf_counter() - t0,
+        skipped=skipped,
     )
 
 
@@ -308,4 +337,9 @@ def format_report(r: BacktestResult) -> str:
         f"MAPE of the period forecast: {pct(r.mape)} (weighted pipeline: {pct(r.baseline_mape)})"
     )
     lines.append(f"actual inside P10-P90: {pct(r.coverage)} of {len(r.periods)} periods")
+    for k in r.skipped:
+        lines.append(
+            f"not forecast, no deal known at its start: {k.start.isoformat()} "
+            f"(won in it: {k.actual:,.0f})"
+        )
     return "\n".join(lines)

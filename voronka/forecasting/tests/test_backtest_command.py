@@ -112,3 +112,7 @@ def test_no_deals_or_no_finished_period(pipeline, stages, rep):
     future = timezone.now().date() + timedelta(days=40)
     with pytest.raises(CommandError, match="is over"):
         run("--start", str(future), "--end", str(future + timedelta(days=90)))
+    # Months that are over but began before the only deal existed: nothing to replay.
+    past = timezone.now().date() - timedelta(days=200)
+    with pytest.raises(CommandError, match="no deal was known"):
+        run("--start", str(past), "--end", str(past + timedelta(days=120)))

@@ -107,6 +107,31 @@ def test_backtest_error_and_interval_coverage(synth_backtest):
     assert set(js["deals"][0]) >= {"id", "external_id", "as_of", "p", "outcome"}
 
 
+def test_periods_before_any_deal_are_skipped_not_scored(synth_frame):
+    from datetime import date
+
+    from voronka.forecasting.engine import run_backtest
+    from voronka.forecasting.engine.period import add_months
+
+    first_day = float(synth_frame.created.min())
+    first = from_days(first_day).date()
+    start = add_months(date(first.year, first.month, 1), -2)
+    r = run_backtest(synth_frame, start, add_months(start, 5), n_sims=200)
+    assert len(r.skipped) >= 2 and r.periods
+    # skipped: exactly the periods that begin before the first deal; nothing of them scored
+    assert all(k.start <= first for k in r.skipped)
+    assert all(p.start >= first for p in r.periods)
+    assert r.skipped[0].start == start and r.skipped[0].actual == 0
+    assert set(r.deals.as_of) <= {
+        float((np.datetime64(p.start) - np.datetime64("1970-01-01")).astype(int)) for p in r.periods
+    }
+    inside = [p.p10 <= p.actual <= p.p90 for p in r.periods]
+    assert r.coverage == pytest.approx(float(np.mean(inside)))
+    js = r.to_json()
+    assert [k["start"] for k in js["skipped_periods"]] == [k.start.isoformat() for k in r.skipped]
+    assert js["metrics"]["periods_skipped"] == len(r.skipped)
+
+
 def test_bad_periods_and_plans_are_clear_errors(cut_model):
     cut, m, s = cut_model
     assert parse_period("2026-03") == (

@@ -12,12 +12,15 @@ pipeline for the period figure).
 
     {"params": {...}, "currency": "RUB", "excluded_currencies": {"USD": 3},
      "periods": [{"start", "end", "expected", "p10", "p50", "p90", "actual", "baseline"}],
+     "skipped_periods": [{"start", "end", "actual", "reason"}],
      "deals": [{"id", "external_id", "as_of", "p", "p_stage_default", "outcome", "settled"}],
      "metrics": {...}, "stage_default_reliability": [...]}
 
 Each period also holds ``plan`` (the organisation's sales plan as it was known at the
 period start, from the plans' history; null when none was set) and ``prob_meet_plan``.
-``--save`` keeps the summary for the forecast page.
+A period that begins before any deal is known is not forecast: it is listed under
+``skipped_periods`` (reason ``no_deal_known``) with what was won in it, and left out of
+MAPE and the P10-P90 coverage. ``--save`` keeps the summary for the forecast page.
 
 ``p`` is the predicted probability of the deal being won, ``outcome`` 1 if it was won by
 the end of the history (else 0) and ``settled`` whether the history runs on long enough
@@ -144,12 +147,17 @@ class Command(BaseCommand):
             n_sims=opts["sims"],
             plans=plans_as_known(loaded.currency),
         )
+        if not result.periods:
+            raise CommandError(
+                f"no deal was known at the start of any {period} from {start} to {end}: "
+                "there is no history to replay"
+            )
         d = result.deals
         ok = d.settled
         base = score(d.p_stage_default[ok], d.outcome[ok])
 
         out(
-            f"Replayed {len(result.periods)} {period}s from {periods[0][0]} "
+            f"Replayed {len(result.periods)} {period}s from {result.periods[0].start} "
             f"in {result.seconds:.1f} s; {len(d.deal_id)} deal scores, {int(ok.sum())} settled."
         )
         out("")
