@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from voronka.contacts.choices import Lifecycle
 from voronka.core.models import SoftDeleteModel
@@ -14,6 +16,18 @@ def _owner_zone(user):
     if q is None:
         return None
     return q | Q(owner__isnull=True)
+
+
+class DetailsSnapshot(models.Model):
+    """Base of the history rows of companies and contacts: their phones and e-mails as they
+    were at that moment (they live in rows of their own, which keep no history), so a
+    change of phone or e-mail shows on the timeline. Null on rows written in bulk (imports,
+    the demo), which are then not compared."""
+
+    details = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
 
 
 class Company(SoftDeleteModel):
@@ -36,7 +50,7 @@ class Company(SoftDeleteModel):
         related_name="companies",
         verbose_name=_("owner"),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[DetailsSnapshot])
 
     class Meta:
         ordering = ["name"]
@@ -78,7 +92,7 @@ class Contact(SoftDeleteModel):
         related_name="contacts",
         verbose_name=_("owner"),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[DetailsSnapshot])
 
     class Meta:
         ordering = ["name"]
@@ -145,3 +159,30 @@ class EmailAddress(models.Model):
 
     def __str__(self):
         return self.email
+
+
+def details_of(record) -> dict:
+    """The phones (as typed) and e-mails of a company or contact, in their order."""
+    link = "contact" if isinstance(record, Contact) else "company"
+    if record.pk is None:
+        return {"phones": [], "emails": []}
+    return {
+        "phones": list(
+            PhoneNumber.objects.filter(**{link: record})
+            .order_by("position", "pk")
+            .values_list("raw", flat=True)
+        ),
+        "emails": list(
+            EmailAddress.objects.filter(**{link: record})
+            .order_by("position", "pk")
+            .values_list("email", flat=True)
+        ),
+    }
+
+
+@receiver(pre_create_historical_record)
+def _snapshot_details(sender, instance, history_instance, **kwargs):
+    if not isinstance(instance, Contact | Company):  # sent by every historical model
+        return
+    snapshot = getattr(instance, "_details_snapshot", None)
+    history_instance.details = snapshot if snapshot is not None else details_of(instance)

@@ -6,6 +6,7 @@ import re
 
 from django.db import connection
 from django.db.models import CharField, Exists, Func, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy
 
 from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
 
@@ -134,6 +135,7 @@ def _history(record) -> list[dict]:
                         "new": _display(field, change.new),
                     }
                 )
+            changes.extend(_details_changes(prev.details, row.details))
         out.append(
             {
                 "when": row.history_date,
@@ -146,6 +148,23 @@ def _history(record) -> list[dict]:
         prev = row
     out.reverse()
     return out[:HISTORY_LIMIT]
+
+
+DETAIL_LABELS = (("phones", gettext_lazy("Phones")), ("emails", gettext_lazy("E-mails")))
+
+
+def _details_changes(old: dict | None, new: dict | None) -> list[dict]:
+    """Phones and e-mails that differ between two history rows (both snapshotted)."""
+    if old is None or new is None:
+        return []
+    out = []
+    for key, label in DETAIL_LABELS:
+        before, after = old.get(key) or [], new.get(key) or []
+        if before != after:
+            out.append(
+                {"field": label, "old": ", ".join(before) or "—", "new": ", ".join(after) or "—"}
+            )
+    return out
 
 
 def _display(field, value):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
+from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber, details_of
 from voronka.core.phones import Phone
 
 
@@ -33,11 +33,22 @@ def _replace_emails(record, link: str, emails: Iterable[str] | None) -> None:
     )
 
 
+def _snapshot(record, phones: list[Phone] | None, emails: list[str] | None) -> None:
+    """The phones and e-mails the record will have once this change is written, for the
+    history row its save writes first (see ``DetailsSnapshot``)."""
+    now = details_of(record) if phones is None or emails is None else {}
+    record._details_snapshot = {
+        "phones": [p.raw for p in phones] if phones is not None else now["phones"],
+        "emails": list(emails) if emails is not None else now["emails"],
+    }
+
+
 def _save(record, by, **fields):
     for name, value in fields.items():
         setattr(record, name, value)
     record._history_user = by
     record.save()
+    record.__dict__.pop("_details_snapshot", None)  # for this save's history row only
     return record
 
 
@@ -60,9 +71,12 @@ def _restore(record, by):
 
 @transaction.atomic
 def contact_create(*, by, phones: Iterable[Phone] = (), emails: Iterable[str] = (), **fields):
-    contact = _save(Contact(), by, **fields)
-    _replace_phones(contact, "contact", list(phones))
-    _replace_emails(contact, "contact", list(emails))
+    phones, emails = list(phones), list(emails)
+    contact = Contact()
+    _snapshot(contact, phones, emails)
+    _save(contact, by, **fields)
+    _replace_phones(contact, "contact", phones)
+    _replace_emails(contact, "contact", emails)
     _refresh_match_keys("contact", contact, by)
     return contact
 
@@ -77,9 +91,12 @@ def contact_update(
     **fields,
 ) -> Contact:
     """Change fields; ``phones`` / ``emails``, when given, replace the existing rows."""
+    phones = None if phones is None else list(phones)
+    emails = None if emails is None else list(emails)
+    _snapshot(contact, phones, emails)
     _save(contact, by, **fields)
-    _replace_phones(contact, "contact", None if phones is None else list(phones))
-    _replace_emails(contact, "contact", None if emails is None else list(emails))
+    _replace_phones(contact, "contact", phones)
+    _replace_emails(contact, "contact", emails)
     _refresh_deal_search(contact=contact)
     _refresh_match_keys("contact", contact, by)
     return contact
@@ -102,9 +119,12 @@ def contact_restore(contact: Contact, *, by) -> None:
 
 @transaction.atomic
 def company_create(*, by, phones: Iterable[Phone] = (), emails: Iterable[str] = (), **fields):
-    company = _save(Company(), by, **fields)
-    _replace_phones(company, "company", list(phones))
-    _replace_emails(company, "company", list(emails))
+    phones, emails = list(phones), list(emails)
+    company = Company()
+    _snapshot(company, phones, emails)
+    _save(company, by, **fields)
+    _replace_phones(company, "company", phones)
+    _replace_emails(company, "company", emails)
     _refresh_match_keys("company", company, by)
     return company
 
@@ -118,9 +138,12 @@ def company_update(
     emails: Iterable[str] | None = None,
     **fields,
 ) -> Company:
+    phones = None if phones is None else list(phones)
+    emails = None if emails is None else list(emails)
+    _snapshot(company, phones, emails)
     _save(company, by, **fields)
-    _replace_phones(company, "company", None if phones is None else list(phones))
-    _replace_emails(company, "company", None if emails is None else list(emails))
+    _replace_phones(company, "company", phones)
+    _replace_emails(company, "company", emails)
     _refresh_deal_search(company=company)
     _refresh_match_keys("company", company, by)
     return company

@@ -103,6 +103,24 @@ def test_edit_replaces_phones_and_keeps_history(client_for, rep):
     assert contact.history.count() == 2
     page = c.get(contact.get_absolute_url()).content.decode()
     assert "Анна Смирнова" in page and "Анна" in page  # timeline shows old -> new
+    # Phones and e-mails live in rows of their own; their change is on the timeline too.
+    assert "<strong>Phones</strong>: +79123456789 → +7 495 123-45-67" in page
+    assert "<strong>E-mails</strong>: a@b.ru → —" in page
+
+
+def test_phone_change_alone_is_on_the_timeline_and_unchanged_details_are_not(client_for, rep):
+    from voronka.contacts.services import contact_update
+
+    contact = contact_create(by=rep, owner=rep, name="Олег", phones=[parse_phone("89123456789")])
+    contact_update(contact, by=rep, position="Инженер")  # phones not given: kept, not "changed"
+    contact_update(contact, by=rep, phones=[parse_phone("8 (913) 111-22-33 доб. 5")])
+    first, second, third = contact.history.order_by("history_date", "history_id")
+    assert first.details == {"phones": ["89123456789"], "emails": []}
+    assert second.details == first.details
+    assert third.details["phones"] == ["8 (913) 111-22-33 доб. 5"]
+    page = client_for(rep).get(contact.get_absolute_url()).content.decode()
+    assert page.count("<strong>Phones</strong>") == 1
+    assert "89123456789 → 8 (913) 111-22-33 доб. 5" in page
 
 
 @pytest.mark.parametrize(
