@@ -57,6 +57,10 @@ class CandidatePair(models.Model):
     a_id = models.PositiveBigIntegerField()
     b_id = models.PositiveBigIntegerField()
     points = models.FloatField()
+    # The scan's cluster both records belong to (its smallest record id), so the review
+    # queue shows a person's records together; null for a pair outside any cluster (below
+    # the match level, or flagged on intake and not found by a scan since).
+    cluster = models.PositiveBigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
     origin = models.CharField(max_length=8, choices=ORIGINS, default=SCAN)
     found_at = models.DateTimeField(default=timezone.now)

@@ -58,6 +58,9 @@ def reason_text(score) -> str:
     return ", ".join(parts)
 
 
+MERGE_MAX = 10  # records in one merge
+
+
 def percent(points: float) -> int:
     import math
 
@@ -167,6 +170,44 @@ def queue(user, kind: str):
         .filter(a_id__in=ids, b_id__in=ids)
         .order_by("-points", "pk")
     )
+
+
+def queue_groups(user, kind: str) -> list[dict]:
+    """The open pairs the user may see, grouped as the scan clustered them (a pair outside
+    any cluster is a group of its own), most likely group first: ``pairs`` (pair ids, most
+    likely first), ``ids`` (record ids), ``points`` (of its most likely pair)."""
+    groups: dict = {}
+    rows = queue(user, kind).values_list("pk", "a_id", "b_id", "points", "cluster")
+    for pk, a, b, points, cluster in rows:  # most likely first
+        g = groups.setdefault(("c", cluster) if cluster else ("p", pk), {"pairs": [], "ids": {}})
+        g["pairs"].append(pk)
+        g["ids"].update(dict.fromkeys((a, b)))
+        g.setdefault("points", points)
+    return [
+        {"pairs": g["pairs"], "ids": list(g["ids"]), "points": g["points"]} for g in groups.values()
+    ]
+
+
+def queue_page_rows(user, kind: str, groups) -> list[dict]:
+    """One page of groups with their records and reasons, for the queue screen."""
+    ids = [pk for g in groups for pk in g["pairs"]]
+    by_pk = {
+        r["pair"].pk: r for r in queue_rows(user, kind, CandidatePair.objects.filter(pk__in=ids))
+    }
+    out = []
+    for g in groups:
+        rows = [by_pk[pk] for pk in g["pairs"] if pk in by_pk]
+        if rows:
+            out.append(
+                {
+                    "rows": rows,
+                    "ids": g["ids"],
+                    "size": len(g["ids"]),
+                    "percent": percent(g["points"]),
+                    "mergeable": len(g["ids"]) <= MERGE_MAX,
+                }
+            )
+    return out
 
 
 def queue_rows(user, kind: str, pairs) -> list[dict]:

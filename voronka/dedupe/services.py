@@ -77,10 +77,17 @@ def keys_mark_stale(kind: str, ids, batch: int = 2000) -> None:
 # ---------------------------------------------------------------- review queue
 
 
-def queue_fill(kind: str, pairs) -> dict:
-    """Store the pairs of a scan ``(a_id, b_id, points)``. A dismissed or merged pair keeps
-    its decision (it never comes back); open pairs no longer found are removed, except
-    those flagged on intake (a person decides about them)."""
+def queue_fill(kind: str, pairs, clusters=()) -> dict:
+    """Store the pairs of a scan ``(a_id, b_id, points)`` and the scan's ``clusters`` (lists
+    of record ids) they fall in. A dismissed or merged pair keeps its decision (it never
+    comes back); open pairs no longer found are removed, except those flagged on intake (a
+    person decides about them)."""
+    member = {}
+    for ids in clusters:
+        ids = [int(i) for i in ids]
+        if len(ids) > 1:
+            key = min(ids)
+            member.update(dict.fromkeys(ids, key))
     existing = {
         (a, b): (pk, status, origin)
         for pk, a, b, status, origin in CandidatePair.objects.filter(kind=kind).values_list(
@@ -95,10 +102,13 @@ def queue_fill(kind: str, pairs) -> dict:
             continue
         seen.add((a, b))
         row = existing.get((a, b))
+        cluster = member.get(a) if member.get(a) == member.get(b) else None
         if row is None:
-            new.append(CandidatePair(kind=kind, a_id=a, b_id=b, points=float(points)))
+            new.append(
+                CandidatePair(kind=kind, a_id=a, b_id=b, points=float(points), cluster=cluster)
+            )
         elif row[1] == CandidatePair.OPEN:
-            update.append(CandidatePair(pk=row[0], points=float(points)))
+            update.append(CandidatePair(pk=row[0], points=float(points), cluster=cluster))
     stale = [
         pk
         for key, (pk, status, origin) in existing.items()
@@ -106,7 +116,7 @@ def queue_fill(kind: str, pairs) -> dict:
     ]
     with transaction.atomic():
         CandidatePair.objects.bulk_create(new, batch_size=2000)
-        CandidatePair.objects.bulk_update(update, ["points"], batch_size=2000)
+        CandidatePair.objects.bulk_update(update, ["points", "cluster"], batch_size=2000)
         for start in range(0, len(stale), 2000):
             CandidatePair.objects.filter(pk__in=stale[start : start + 2000]).delete()
     return {"new": len(new), "updated": len(update), "removed": len(stale)}
@@ -117,7 +127,7 @@ def scan_run(kind: str, *, auto_merge: bool | None = None) -> dict:
     keys_backfill(kind)
     result = keystore.scan(kind)
     pairs = [(a, b, p) for a, b, p in result.matches() + result.reviews()]
-    stats = queue_fill(kind, pairs)
+    stats = queue_fill(kind, pairs, result.clusters)
     stats.update(kind=kind, records=len(result.ids), pairs=len(pairs), merged=0)
     if auto_merge is None:
         auto_merge = auto_merge_enabled()

@@ -46,16 +46,16 @@ def check_company(request):
 @login_required
 def queue(request):
     kind = _kind(request.GET.get("kind"))
-    page = Paginator(selectors.queue(request.user, kind), settings.VORONKA_LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    groups = selectors.queue_groups(request.user, kind)
+    page = Paginator(groups, settings.VORONKA_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "dedupe/queue.html",
         {
             "kind": kind,
             "page": page,
-            "rows": selectors.queue_rows(request.user, kind, page.object_list),
+            "n_pairs": sum(len(g["pairs"]) for g in groups),
+            "groups": selectors.queue_page_rows(request.user, kind, page.object_list),
             "can_scan": not request.user.is_rep,
         },
     )
@@ -105,7 +105,7 @@ def merge(request):
     ids = _ids(request)
     if ids == []:
         return redirect(f"{reverse('dedupe:queue')}?kind={kind}")
-    if ids is None or len(set(ids)) < 2 or len(ids) > 10:
+    if ids is None or len(set(ids)) < 2 or len(ids) > selectors.MERGE_MAX:
         error = _("Pick two to ten different records to merge.")
         if ids and len(set(ids)) == 1:
             error = _("A record cannot be merged with itself.")

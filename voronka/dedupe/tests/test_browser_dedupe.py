@@ -52,3 +52,37 @@ def test_warning_while_typing_queue_merge_and_undo(login_page, live_server, team
     assert Contact.objects.filter(pk=second.pk).exists()
     page.goto(f"{live_server.url}/duplicates/")
     expect(page.locator("tr.dup-pair")).to_have_count(1)
+
+
+def test_a_group_of_three_is_merged_at_once(login_page, live_server, team):
+    from voronka.core.testing import make_user
+
+    rep = make_user(role="rep", team=team, username="browser_group_rep")
+    records = [
+        contact_create(
+            by=rep,
+            name=name,
+            owner=rep,
+            phones=[parse_phone(phone, "RU")],
+            emails=["o.smirnova@mail.ru"],
+        )  # fmt: skip
+        for name, phone in [
+            ("Смирнова Ольга", "89031234567"),
+            ("Оля Смирнова", "+7 903 123-45-67"),
+            ("Olga Smirnova", "9031234567"),
+        ]
+    ]
+    services.scan_run("contact")
+    page = login_page(rep)
+    page.goto(f"{live_server.url}/duplicates/")
+    expect(page.locator("#queue-count")).to_contain_text("1 group to review · 3 pairs")
+    group = page.locator("tbody.dup-group[data-size='3']")
+    expect(group.locator("tr.dup-pair")).to_have_count(3)
+    group.get_by_role("link", name="Merge all 3…").click()
+    expect(page.locator("h1")).to_have_text("Merge records")
+    page.check(f"input[name=f_name][value='{records[0].pk}']")
+    page.click("#merge-submit")
+    expect(page.locator(".messages")).to_contain_text("Merged 2 records into this one")
+    assert list(Contact.objects.values_list("pk", flat=True)) == [records[0].pk]
+    page.goto(f"{live_server.url}/duplicates/")
+    expect(page.locator("#queue-count")).to_contain_text("0 groups to review")

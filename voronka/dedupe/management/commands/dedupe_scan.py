@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 result = keystore.scan(k)
                 matches, reviews = result.matches(), result.reviews()
                 pairs = matches + reviews
-                stats = {} if no_queue else queue_fill(k, pairs)
+                stats = {} if no_queue else queue_fill(k, pairs, result.clusters)
                 ext = dict(
                     keystore.model_of(k)
                     .all_objects.filter(pk__in={i for a, b, _ in pairs for i in (a, b)})
