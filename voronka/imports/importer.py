@@ -35,6 +35,7 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_update_with_history
 
 from voronka.accounts.models import User
+from voronka.contacts.choices import Lifecycle
 from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
 from voronka.deals.choices import StageKind
 from voronka.deals.models import Deal, LostReason, Pipeline, Stage, StageChange
@@ -105,6 +106,16 @@ class Report:
             "n_duplicates": len(self.duplicates),
             "notes": self.notes,
         }
+
+
+def lifecycle_spellings() -> dict[str, str]:
+    """Client statuses by code and by their labels in every language of the site (a file
+    exported in Russian or English imports back)."""
+    out = {value: value for value in Lifecycle.values}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out.update({str(label): value for value, label in Lifecycle.choices})
+    return out
 
 
 def mapping_signature(headers) -> str:
@@ -274,6 +285,7 @@ class _Base:
             currencies=settings.VORONKA_CURRENCIES,
             default_currency=settings.VORONKA_DEFAULT_CURRENCY,
             region=settings.VORONKA_PHONE_REGION,
+            choices={"lifecycle": lifecycle_spellings()},
         )
         self.errors.extend(converted.errors)
         self.bad |= converted.bad_rows
@@ -759,14 +771,14 @@ class CompanyImport(_PartyImport):
     kind = "companies"
     model = Company
     link = "company"
-    text_fields = ("name", "legal_name", "inn", "kpp", "website", "address", "source")
+    text_fields = ("name", "legal_name", "inn", "kpp", "website", "address", "lifecycle", "source")
 
 
 class ContactImport(_PartyImport):
     kind = "contacts"
     model = Contact
     link = "contact"
-    text_fields = ("name", "position", "source")
+    text_fields = ("name", "position", "lifecycle", "source")
 
 
 class CompanyCache:

@@ -540,6 +540,24 @@ def parse_text(text: str, max_length: int) -> str:
     return value
 
 
+def parse_choice(text: str, options: dict[str, str]) -> str:
+    """One of a fixed list, by its code or any of its labels (``options``: spelling ->
+    value), ignoring case, ё/е and spacing."""
+    folded = {_fold_choice(k): v for k, v in options.items()}
+    value = folded.get(_fold_choice(text))
+    if value is None:
+        raise ValueProblem(
+            gettext_noop("“%(value)s” is not one of: %(choices)s."),
+            value=text[:100],
+            choices=", ".join(dict.fromkeys(options.values())),
+        )
+    return value
+
+
+def _fold_choice(text: str) -> str:
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
 def parse_probability(text: str) -> int:
     value = (text or "").strip().rstrip("%").strip()
     try:
@@ -568,7 +586,17 @@ def _f(name, type_, help_, aliases=(), required=False, max_length=300) -> FieldS
     return FieldSpec(name, type_, help_, required, max_length, tuple(aliases))
 
 
-_KEY_ALIASES = ("external_id", "id", "key", "ключ", "код", "внешний id", "внешний ключ", "№")
+_KEY_ALIASES = (
+    "external_id",
+    "external id",
+    "внешний id",
+    "внешний ключ",
+    "id",
+    "key",
+    "ключ",
+    "код",
+    "№",
+)
 OWNER_HELP = gettext_noop(
     "Owner: user name, full name or e-mail; an unknown owner is created inactive."
 )
@@ -582,6 +610,7 @@ _CREATED_ALIASES = (
     "дата создания",
     "создан",
     "создана",
+    "создано",
 )
 
 DEAL_FIELDS: tuple[FieldSpec, ...] = (
@@ -727,6 +756,13 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 
+_LIFECYCLE = _f(
+    "lifecycle",
+    "choice",
+    gettext_noop("Client status: potential, current or former (also as exported)."),
+    ("lifecycle", "client status", "статус клиента", "жизненный цикл"),
+)
+
 _PARTY_KEY = _f(
     "external_id",
     "text",
@@ -743,7 +779,7 @@ CONTACT_FIELDS: tuple[FieldSpec, ...] = (
         "name",
         "text",
         gettext_noop("Full name (required)."),
-        ("name", "full name", "contact", "фио", "имя", "контакт", "контактное лицо"),
+        ("name", "full name", "contact", "фио", "имя", "контакт", "контактное лицо", "название"),
         required=True,
     ),
     _f(
@@ -769,8 +805,9 @@ CONTACT_FIELDS: tuple[FieldSpec, ...] = (
         "emails",
         "emails",
         gettext_noop("E-mail addresses (several separated by ; or ,)."),
-        ("email", "e-mail", "emails", "почта", "эл. почта", "электронная почта"),
+        ("email", "e-mail", "emails", "e-mails", "почта", "эл. почта", "электронная почта"),
     ),
+    _LIFECYCLE,
     _f(
         "source",
         "text",
@@ -823,8 +860,9 @@ COMPANY_FIELDS: tuple[FieldSpec, ...] = (
         "emails",
         "emails",
         gettext_noop("E-mail addresses (several separated by ; or ,)."),
-        ("email", "e-mail", "почта"),
+        ("email", "e-mail", "emails", "e-mails", "почта", "эл. почта", "электронная почта"),
     ),
+    _LIFECYCLE,
     _f(
         "source",
         "text",
@@ -946,8 +984,11 @@ def convert_rows(
     default_currency: str = "RUB",
     region: str = "RU",
     limit: int | None = None,
+    choices: dict[str, dict[str, str]] | None = None,
 ) -> Converted:
-    """Type every mapped cell of ``table`` (``mapping``: field name -> header)."""
+    """Type every mapped cell of ``table`` (``mapping``: field name -> header). ``choices``:
+    per field of type "choice", the accepted spellings (codes, labels in each language)
+    mapped to the stored value."""
     specs = {s.name: s for s in FIELDS[kind]}
     unknown = [name for name in mapping if name not in specs]
     if unknown:
@@ -990,7 +1031,7 @@ def convert_rows(
                     bad.add(number)
                 continue
             try:
-                values[spec.name] = _convert(spec, text, allowed, region)
+                values[spec.name] = _convert(spec, text, allowed, region, choices)
             except ValueProblem as exc:
                 errors.append(RowError(number, header, exc.message, exc.params))
                 bad.add(number)
@@ -1000,8 +1041,10 @@ def convert_rows(
     return Converted(rows=rows, errors=errors, bad_rows=bad)
 
 
-def _convert(spec: FieldSpec, text: str, currencies: list[str], region: str):
+def _convert(spec: FieldSpec, text: str, currencies: list[str], region: str, choices=None):
     t = spec.type
+    if t == "choice":
+        return parse_choice(text, (choices or {}).get(spec.name, {}))
     if t == "text":
         return parse_text(text, spec.max_length)
     if t == "datetime":
