@@ -745,6 +745,7 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
             "expected close",
             "планируемая дата закрытия",
             "ожидаемая дата закрытия",
+            "ожидаемое закрытие",
         ),
     ),
     _f("decision_date", "date", gettext_noop("Decision date."), ("decision date", "дата решения")),
