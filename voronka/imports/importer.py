@@ -90,6 +90,12 @@ class Report:
     errors: list[RowError] = field(default_factory=list)  # rows skipped, and why
     duplicates: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)  # {"message": template, "params": {}}
+    # (model label, record id, "created" | "updated", what to restore) for a revert
+    touched: list[tuple] = field(default_factory=list, repr=False)
+
+    def touch(self, model, ids, action: str, before: dict | None = None) -> None:
+        label = model._meta.label_lower
+        self.touched.extend((label, pk, action, (before or {}).get(pk)) for pk in ids)
 
     def as_json(self) -> dict:
         return {
@@ -106,6 +112,51 @@ class Report:
             "n_duplicates": len(self.duplicates),
             "notes": self.notes,
         }
+
+
+def _details_before(link: str, ids: list[int]) -> dict[int, dict]:
+    """Phones and e-mails of contacts or companies before an update replaces them."""
+    out = {pk: {"phones": [], "emails": []} for pk in ids}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for pk, raw, e164, ext in (
+            PhoneNumber.objects.filter(**{f"{link}_id__in": chunk})
+            .order_by("position", "pk")
+            .values_list(f"{link}_id", "raw", "e164", "extension")
+        ):
+            out[pk]["phones"].append([raw, e164, ext])
+        for pk, email, normalized in (
+            EmailAddress.objects.filter(**{f"{link}_id__in": chunk})
+            .order_by("position", "pk")
+            .values_list(f"{link}_id", "email", "normalized")
+        ):
+            out[pk]["emails"].append([email, normalized])
+    return out
+
+
+def _deals_before(ids: list[int]) -> dict[int, dict]:
+    """Stage changes a re-import replaces (those of an earlier import) and the contacts of
+    deals before an update."""
+    out = {pk: {"stage_changes": [], "contacts": []} for pk in ids}
+    through = Deal.contacts.through
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for row in (
+            StageChange.objects.filter(deal_id__in=chunk)
+            .exclude(external_id="")
+            .order_by("pk")
+            .values(
+                "deal_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by_id",
+                "override_reason", "missed_criteria", "external_id",
+            )
+        ):  # fmt: skip
+            row["changed_at"] = row["changed_at"].isoformat()
+            out[row.pop("deal_id")]["stage_changes"].append(row)
+        for deal_id, contact_id in through.objects.filter(deal_id__in=chunk).values_list(
+            "deal_id", "contact_id"
+        ):
+            out[deal_id]["contacts"].append(contact_id)
+    return out
 
 
 def lifecycle_spellings() -> dict[str, str]:
@@ -666,8 +717,15 @@ class _PartyImport(_Base):
             fastinsert.create(
                 chunk, self.model, history_user=self.by, history_reason=REASON, now=self.now
             )
+            self.report.touch(self.model, [o.pk for o in chunk], "created")
             progress(start + len(chunk), total, "write")
         if changed:
+            self.report.touch(
+                self.model,
+                [o.pk for o in changed],
+                "updated",
+                _details_before(self.link, [o.pk for o in changed]),
+            )
             update_fields = sorted(
                 {*self.text_fields, "owner", "created_at"}
                 | ({"company"} if self.model is Contact else set())
@@ -820,6 +878,7 @@ class CompanyCache:
                 history_reason=REASON,
                 now=timezone.now(),
             )
+            report.touch(Company, [c.pk for c in self.new], "created")
             report.notes.append(
                 {
                     "message": gettext_noop("Created %(n)s companies named in the file."),
@@ -1115,6 +1174,7 @@ class DealImport(_Base):
             fastinsert.create(
                 notes, Note, history_user=self.by, history_reason=REASON, now=self.now
             )
+            self.report.touch(Note, [n.pk for n in notes], "created")
             for deal_id in sorted({n.deal_id for n in notes}):
                 refresh_deal_activity(deal_id)
             self.report.notes.append(
@@ -1259,8 +1319,12 @@ class DealImport(_Base):
             fastinsert.create(
                 chunk, Deal, history_user=self.by, history_reason=REASON, now=self.now
             )
+            self.report.touch(Deal, [d.pk for d in chunk], "created")
             progress(start + len(chunk), total, "write")
         if changed:
+            self.report.touch(
+                Deal, [d.pk for d in changed], "updated", _deals_before([d.pk for d in changed])
+            )
             bulk_update_with_history(
                 changed,
                 Deal,
@@ -1387,6 +1451,7 @@ class ContactCache:
         fastinsert.create(
             objs, Contact, history_user=self.by, history_reason=REASON, now=timezone.now()
         )
+        report.touch(Contact, [c.pk for c in objs], "created")
         fastinsert.create_rows(
             PhoneNumber, _phone_rows([(c, p) for c, _e, p in self.new], "contact")
         )

@@ -13,6 +13,7 @@ class JobStatus(models.TextChoices):
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
     ROLLED_BACK = "rolled_back", _("rolled back")
+    REVERTED = "reverted", _("reverted")
 
 
 class ImportJob(models.Model):
@@ -56,6 +57,10 @@ class ImportJob(models.Model):
     error = models.TextField(blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedManager()
 
@@ -77,7 +82,12 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.ROLLED_BACK)
+        return self.status in (
+            JobStatus.DONE,
+            JobStatus.FAILED,
+            JobStatus.ROLLED_BACK,
+            JobStatus.REVERTED,
+        )
 
 
 class SavedMapping(models.Model):
@@ -92,3 +102,22 @@ class SavedMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "signature"], name="one_mapping_per_layout")
         ]
+
+
+class ImportedRecord(models.Model):
+    """A record a finished import created or updated, written in the import's transaction,
+    so the import can be reverted. ``before`` keeps what the record's own history does not:
+    the phones and e-mails an update replaced, the stage changes a re-import of a deal
+    replaced and the deal's contacts before it."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="records")
+    model = models.CharField(max_length=40)  # "deals.deal", "contacts.contact", ...
+    record_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=8)
+    before = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "record_id"], name="imported_record_idx")]

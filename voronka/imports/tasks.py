@@ -21,7 +21,7 @@ from django_tasks import task
 from voronka.deals.models import Pipeline
 from voronka.imports import parsing, progress
 from voronka.imports.importer import ImportRefused, Options, Report, run_import
-from voronka.imports.models import ImportJob, JobStatus
+from voronka.imports.models import ImportedRecord, ImportJob, JobStatus
 from voronka.imports.parsing import gettext_noop
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,13 @@ def execute_job(job_id: int) -> str:
                 rows_total=total,
                 finished_at=timezone.now(),
                 error="",
+            )
+            ImportedRecord.objects.bulk_create(
+                (
+                    ImportedRecord(job_id=job_id, model=m, record_id=pk, action=a, before=b)
+                    for m, pk, a, b in report.touched
+                ),
+                batch_size=2000,
             )
 
         run_import(

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/", views.job_detail, name="job"),
     path("<int:pk>/progress/", views.job_progress, name="progress"),
+    path("<int:pk>/revert/", views.revert, name="revert"),
 ]

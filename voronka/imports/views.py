@@ -12,11 +12,12 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voronka.core.phones import Phone
@@ -24,7 +25,8 @@ from voronka.deals.models import Pipeline
 from voronka.imports import parsing, progress, selectors, services
 from voronka.imports.forms import MappingForm, StartForm, UploadForm
 from voronka.imports.importer import CompanyImport, ContactImport, DealImport, Options
-from voronka.imports.models import JobStatus
+from voronka.imports.models import ImportedRecord, JobStatus
+from voronka.imports.revert import RevertRefused, import_revert, revert_check
 from voronka.imports.tasks import recover_stale_jobs
 
 PREVIEW_ROWS = 20
@@ -261,6 +263,7 @@ def _report_context(job):
         "n_duplicates": report.get("n_duplicates", 0),
         "notes": [_render_message(n["message"], n.get("params")) for n in report.get("notes", [])],
         "refused": report.get("refused", False),
+        "reverted": report.get("reverted"),
     }
 
 
@@ -273,6 +276,54 @@ def job_detail(request, pk):
     recover_stale_jobs(selectors.jobs_for(request.user).filter(pk=job.pk))
     job.refresh_from_db()
     return render(request, "imports/job.html", _report_context(job))
+
+
+RECORD_LABELS = {
+    "deals.deal": gettext_lazy("deals"),
+    "contacts.contact": gettext_lazy("contacts"),
+    "contacts.company": gettext_lazy("companies"),
+    "activities.note": gettext_lazy("notes"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@importer_required
+def revert(request, pk):
+    """Revert a finished import: a page saying what will happen, then the revert (POST)."""
+    job = selectors.job_get(request.user, pk)
+    try:
+        revert_check(job)
+        refusal = ""
+    except RevertRefused as exc:
+        refusal = _render_message(exc.message, exc.params)
+    if request.method == "POST" and not refusal:
+        try:
+            result = import_revert(job, by=request.user)
+        except RevertRefused as exc:  # another revert or import got there first
+            refusal = _render_message(exc.message, exc.params)
+        else:
+            messages.success(
+                request,
+                gettext("The import was reverted: %(deleted)s records went to the recycle bin, "
+                        "%(restored)s got their former values back.")
+                % {"deleted": sum(result.deleted.values()),
+                   "restored": sum(result.restored.values())},
+            )  # fmt: skip
+            return redirect("imports:job", pk=job.pk)
+    counts = {}
+    for model, action in job.records.values_list("model", "action"):
+        key = (model, action)
+        counts[key] = counts.get(key, 0) + 1
+    rows = [
+        {"what": RECORD_LABELS.get(model, model), "action": action, "n": n}
+        for (model, action), n in sorted(counts.items())
+    ]
+    return render(
+        request,
+        "imports/revert.html",
+        {"job": job, "refusal": refusal, "rows": rows, "created": ImportedRecord.CREATED},
+        status=409 if refusal and request.method == "POST" else 200,
+    )
 
 
 @require_GET

@@ -57,3 +57,11 @@ def test_the_wizard_from_upload_to_the_report(
     expect(report).to_contain_text("“31.02.2025” is not a real date.")
     expect(page.locator("#import-bar")).to_have_count(0)
     assert sorted(Deal.objects.values_list("external_id", flat=True)) == ["K1", "K3"]
+
+    # Revert: the plan, then the deals go to the recycle bin.
+    page.click("#import-revert")
+    expect(page.locator("#revert-plan")).to_contain_text("created: to the recycle bin")
+    page.click("#revert-submit")
+    expect(page.locator(".messages")).to_contain_text("The import was reverted")
+    expect(page.locator("#import-reverted")).to_be_visible()
+    assert Deal.objects.count() == 0 and Deal.all_objects.count() == 2
