@@ -130,16 +130,23 @@ def create(objs, model, *, history_user=None, history_reason="", now=None) -> No
                 setattr(obj, f.attname, now)
     names = [f.attname for f in fields]
     _insert(model._meta.db_table, fields, ([obj.__dict__[n] for n in names] for obj in objs))
-    history = getattr(model, "history", None)
-    if history is None or now is None:
+    if getattr(model, "history", None) is not None and now is not None:
+        create_history(objs, model, history_user=history_user, history_reason=history_reason,
+                       now=now, history_type="+")  # fmt: skip
+
+
+def create_history(objs, model, *, history_user, history_reason, now, history_type) -> None:
+    """A history row per saved instance of ``model`` as it is now ("+" created, "~"
+    changed), dated ``now`` by ``history_user``, without building historical instances."""
+    if not objs:
         return
-    hmodel = history.model
+    own = {f.attname for f in model._meta.concrete_fields}
+    hmodel = model.history.model
     hfields = [f for f in hmodel._meta.concrete_fields if f.attname != "history_id"]
-    own = set(names)
     extra = {
         "history_date": now,
         "history_change_reason": history_reason,
-        "history_type": "+",
+        "history_type": history_type,
         "history_user_id": history_user.pk if history_user else None,
     }
     getters = []

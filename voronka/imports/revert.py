@@ -21,6 +21,7 @@ from simple_history.utils import bulk_update_with_history
 
 from voronka.contacts.models import EmailAddress, PhoneNumber
 from voronka.deals.models import Deal, StageChange
+from voronka.imports import fastinsert
 from voronka.imports.models import ImportedRecord, ImportJob, JobStatus
 from voronka.imports.parsing import gettext_noop
 
@@ -103,12 +104,10 @@ def _bin(model, ids: list[int], by, now: datetime, result: RevertResult) -> None
         for obj in objs:
             obj.deleted_at = now
             obj.deleted_by = by
-        bulk_update_with_history(
-            objs,
-            model,
-            ["deleted_at", "deleted_by"],
-            default_user=by,
-            default_change_reason=REASON,
+        # the same two values for all: one UPDATE, then a history row each
+        model.all_objects.filter(pk__in=[o.pk for o in objs]).update(deleted_at=now, deleted_by=by)
+        fastinsert.create_history(
+            objs, model, history_user=by, history_reason=REASON, now=now, history_type="~"
         )
         n += len(objs)
     result.deleted[model._meta.label_lower] = n
