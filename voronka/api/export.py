@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from voronka.accounts.models import User
@@ -192,7 +193,7 @@ def export_contacts(request):
     qs = qs.order_by("name", "pk")
     header = [
         _("ID"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Position"),
         _("Company"),
         _("Lifecycle"),

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -69,7 +70,7 @@ class Company(SoftDeleteModel):
 
 
 class Contact(SoftDeleteModel):
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=300)
     position = models.CharField(_("position"), max_length=200, blank=True, default="")
     company = models.ForeignKey(
         Company,
