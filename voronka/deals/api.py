@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from pydantic import BaseModel, Field
 
@@ -28,6 +29,7 @@ from voronka.deals.filters import filter_deals
 from voronka.deals.forms import AMOUNT_ERRORS
 from voronka.deals.models import Deal, LostReason, Pipeline, Stage
 from voronka.deals.schemas import (
+    DealCreatedOut,
     DealCreateIn,
     DealLostIn,
     DealMoveIn,
@@ -246,8 +248,21 @@ def get_deal(request, deal_id: Id):
     return deals_out([get_or_404(Deal.objects.visible_to(request.auth), deal_id)])[0]
 
 
-@router.post("/", response={201: DealOut, **WRITE_ERRORS}, summary="Create a deal")
+@router.post(
+    "/",
+    response={200: DealCreatedOut, 201: DealCreatedOut, **WRITE_ERRORS},
+    summary="Create a deal",
+    description=(
+        "201 created. The API's intake policy (set by a head of sales) decides what a new "
+        "open deal of a contact who already has an open deal you can see does: under "
+        "attach it becomes a note on that deal, which is returned with 200; under skip the "
+        "answer is 409 duplicate_skipped; under flag (the default) it is created."
+    ),
+)
 def create_deal(request, payload: DealCreateIn):
+    from voronka.dedupe.intake import deal_intake
+    from voronka.dedupe.models import IntakePolicy
+
     user = request.auth
     data = payload.model_dump(exclude_unset=True)
     stage = Stage.objects.filter(pk=payload.stage_id, kind=StageKind.OPEN).first()
@@ -257,8 +272,29 @@ def create_deal(request, payload: DealCreateIn):
     data.setdefault("currency", settings.VORONKA_DEFAULT_CURRENCY)
     fields = _plain(data)
     fields.update(_links(user, data))
+    outcome = deal_intake(
+        IntakePolicy.API,
+        by=user,
+        stage=stage,
+        contacts=fields.get("contacts") or [],
+        title=fields["title"],
+        amount=fields.get("amount"),
+        currency=fields.get("currency", ""),
+        origin=fields.get("source", ""),
+    )
+    if outcome.action == IntakePolicy.SKIP:
+        raise ApiError(
+            409,
+            "duplicate_skipped",
+            fields={"contact_ids": [_("The contact already has the open deal #%(deal)s.")
+                                    % {"deal": outcome.deal_id}]},
+        )  # fmt: skip
+    if outcome.action == IntakePolicy.ATTACH:
+        intake = {"policy": outcome.policy, "action": "attached", "note_id": outcome.note.pk}
+        return Status(200, {**_reload(outcome.deal_id), "intake": intake})
     deal = services.deal_create(by=user, stage=stage, **fields)
-    return Status(201, _reload(deal.pk))
+    intake = {"policy": outcome.policy, "action": "created", "note_id": None}
+    return Status(201, {**_reload(deal.pk), "intake": intake})
 
 
 @router.patch("/{deal_id}", response={200: DealOut, **WRITE_ERRORS}, summary="Edit a deal")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -66,6 +67,21 @@ class DealOut(BaseModel):
 
 
 DealPage = page_schema("DealPage", DealOut)
+
+
+class DealIntakeOut(BaseModel):
+    """What the API source's duplicate policy did with a new deal."""
+
+    policy: Literal["attach", "flag", "skip"]
+    action: Literal["created", "attached"] = Field(
+        description="attached: the deal's contact already had an open deal (returned); the "
+        "request became the note ``note_id`` on it"
+    )
+    note_id: int | None = None
+
+
+class DealCreatedOut(DealOut):
+    intake: DealIntakeOut
 
 
 class DealFields(In):

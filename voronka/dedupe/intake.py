@@ -237,3 +237,72 @@ def intake_one(kind: str, source: str, *, by, fields: dict) -> Outcome:
         flag(kind, record.pk, decision.candidates)
         event(kind, record.pk, decision, source=source, by=by).save()
     return Outcome(decision, record, keys)
+
+
+# ---------------------------------------------------------------- deals
+
+
+@dataclass
+class DealIntake:
+    policy: str
+    action: str = CREATE  # CREATE, IntakePolicy.ATTACH or .SKIP
+    deal_id: int | None = None  # the contact's open deal attached to or skipped for
+    contact_id: int | None = None
+    note: object = None  # the note written on that deal (attach)
+
+
+def open_deal_of(by, contacts) -> tuple[int, int] | None:
+    """(the latest open deal ``by`` may see of one of ``contacts``, that contact) or None."""
+    from voronka.deals.models import Deal
+
+    visible = Deal.objects.visible_to(by).filter(stage__kind="open")
+    row = (
+        Deal.contacts.through.objects.filter(
+            contact_id__in=[c.pk for c in contacts], deal__in=visible.values("pk")
+        )
+        .order_by("-deal__created_at", "-deal_id")
+        .values_list("deal_id", "contact_id")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+@transaction.atomic
+def deal_intake(source: str, *, by, stage, contacts, title: str, amount=None, currency="",
+                origin: str = "") -> DealIntake:  # fmt: skip
+    """A new open deal of a contact who already has one (that ``by`` may see), as amoCRM
+    does it: under the attach policy it becomes a note on that deal, under skip it is
+    refused; under flag (or with no such deal) it is created as usual (``CREATE``). The
+    decision is logged as an :class:`Event` on the contact."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from voronka.activities.services import note_create
+
+    policy = policy_of(source)
+    if policy == IntakePolicy.FLAG or stage.kind != "open" or not contacts:
+        return DealIntake(policy)
+    hit = open_deal_of(by, contacts)
+    if hit is None:
+        return DealIntake(policy)
+    deal_id, contact_id = hit
+    note = None
+    with translation.override(settings.LANGUAGE_CODE):  # notes speak the site's language
+        reason = gettext("the contact already has an open deal")
+        if policy == IntakePolicy.ATTACH:
+            lines = [gettext("Incoming deal request (API): %(title)s") % {"title": title}]
+            if amount is not None:
+                lines.append(
+                    gettext("Amount: %(amount)s %(currency)s")
+                    % {"amount": amount, "currency": currency}
+                )
+            if origin:
+                lines.append(gettext("Source: %(source)s") % {"source": origin})
+            note = note_create(by=by, body="\n".join(lines)[:20000], deal_id=deal_id)
+    action = Event.ATTACHED if policy == IntakePolicy.ATTACH else Event.SKIPPED
+    Event.objects.create(
+        kind="contact", record_id=contact_id, action=action, by=by,
+        detail={"source": source, "policy": policy, "deal": deal_id, "reason": reason},
+    )  # fmt: skip
+    return DealIntake(policy, policy, deal_id, contact_id, note)

@@ -165,3 +165,84 @@ def test_policy_of_another_source_does_not_apply(token_client, rep, head):
     policy_set(IntakePolicy.IMPORT, IntakePolicy.SKIP, by=head)
     r = token_client(rep).post("/api/contacts/", INCOMING, content_type=JSON)
     assert r.status_code == 201
+
+
+# ---------------------------------------------------------------- deals
+
+
+def _deal_request(client, stage, contact, title="Новый запрос: станки"):
+    return client.post(
+        "/api/deals/",
+        {"title": title, "stage_id": stage.pk, "contact_ids": [contact.pk], "amount": "150000",
+         "source": "сайт"},
+        content_type=JSON,
+    )  # fmt: skip
+
+
+def test_a_deal_for_a_contact_with_an_open_deal_becomes_a_note_under_attach(
+    token_client, head, rep, stages
+):
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from voronka.activities.models import Note
+    from voronka.core.testing import make_deal
+    from voronka.deals.models import Deal
+
+    contact = _ivanov(rep)
+    open_deal = make_deal(owner=rep, stage=stages["qualification"], contacts=[contact])
+    policy_set(IntakePolicy.API, IntakePolicy.ATTACH, by=head)
+    before = Deal.objects.count()
+    r = _deal_request(token_client(rep), stages["lead"], contact)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["id"] == open_deal.pk and Deal.objects.count() == before
+    note = Note.objects.get(deal=open_deal)
+    assert body["intake"] == {"policy": "attach", "action": "attached", "note_id": note.pk}
+    with translation.override(settings.LANGUAGE_CODE):
+        heading = gettext("Incoming deal request (API): %(title)s") % {
+            "title": "Новый запрос: станки"
+        }
+    assert note.body.startswith(heading) and "150000" in note.body and note.author == rep
+    event = Event.objects.get(action=Event.ATTACHED)
+    assert (event.record_id, event.detail["deal"], event.detail["source"]) == (
+        contact.pk, open_deal.pk, "api",
+    )  # fmt: skip
+
+
+def test_under_skip_it_is_refused_and_under_flag_created(token_client, head, rep, stages):
+    from voronka.core.testing import make_deal
+    from voronka.deals.models import Deal
+
+    contact = _ivanov(rep)
+    open_deal = make_deal(owner=rep, stage=stages["qualification"], contacts=[contact])
+    policy_set(IntakePolicy.API, IntakePolicy.SKIP, by=head)
+    before = Deal.objects.count()
+    r = _deal_request(token_client(rep), stages["lead"], contact)
+    assert r.status_code == 409, r.content
+    body = r.json()
+    assert body["code"] == "duplicate_skipped"
+    assert f"#{open_deal.pk}" in body["fields"]["contact_ids"][0]
+    assert Deal.objects.count() == before
+    assert Event.objects.get(action=Event.SKIPPED).detail["deal"] == open_deal.pk
+
+    policy_set(IntakePolicy.API, IntakePolicy.FLAG, by=head)
+    r = _deal_request(token_client(rep), stages["lead"], contact)
+    assert r.status_code == 201, r.content
+    assert r.json()["intake"] == {"policy": "flag", "action": "created", "note_id": None}
+    assert Deal.objects.count() == before + 1
+
+
+def test_an_open_deal_the_user_cannot_see_does_not_count(
+    token_client, head, rep, other_rep, stages
+):
+    from voronka.core.testing import make_deal
+
+    contact = contact_create(by=head, name="Общий Контакт", owner=None)  # visible to both
+    make_deal(owner=other_rep, stage=stages["qualification"], contacts=[contact])
+    policy_set(IntakePolicy.API, IntakePolicy.ATTACH, by=head)
+    r = _deal_request(token_client(rep), stages["lead"], contact)
+    assert r.status_code == 201, r.content
+    assert r.json()["intake"]["action"] == "created"
+    assert not Event.objects.exists()
