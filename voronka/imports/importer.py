@@ -114,19 +114,24 @@ class Report:
         }
 
 
-def _details_before(link: str, ids: list[int]) -> dict[int, dict]:
-    """Phones and e-mails of contacts or companies before an update replaces them."""
-    out = {pk: {"phones": [], "emails": []} for pk in ids}
+def _details_before(link: str, ids: list[int], *, phones: set, emails: set) -> dict[int, dict]:
+    """Phones (of the records in ``phones``) and e-mails (of those in ``emails``) of
+    contacts or companies before an update replaces them."""
+    out: dict[int, dict] = {pk: {} for pk in ids}
+    for pk in phones:
+        out[pk]["phones"] = []
+    for pk in emails:
+        out[pk]["emails"] = []
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         for pk, raw, e164, ext in (
-            PhoneNumber.objects.filter(**{f"{link}_id__in": chunk})
+            PhoneNumber.objects.filter(**{f"{link}_id__in": [i for i in chunk if i in phones]})
             .order_by("position", "pk")
             .values_list(f"{link}_id", "raw", "e164", "extension")
         ):
             out[pk]["phones"].append([raw, e164, ext])
         for pk, email, normalized in (
-            EmailAddress.objects.filter(**{f"{link}_id__in": chunk})
+            EmailAddress.objects.filter(**{f"{link}_id__in": [i for i in chunk if i in emails]})
             .order_by("position", "pk")
             .values_list(f"{link}_id", "email", "normalized")
         ):
@@ -724,7 +729,12 @@ class _PartyImport(_Base):
                 self.model,
                 [o.pk for o in changed],
                 "updated",
-                _details_before(self.link, [o.pk for o in changed]),
+                _details_before(
+                    self.link,
+                    [o.pk for o in changed],
+                    phones={o.pk for o, _ in replace_phones},
+                    emails={o.pk for o, _ in replace_emails},
+                ),
             )
             update_fields = sorted(
                 {*self.text_fields, "owner", "created_at"}

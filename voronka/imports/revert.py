@@ -198,18 +198,21 @@ def _restore_children(model, befores: dict[int, dict]) -> None:
             ).delete()
         _refresh_derived(ids)
         return
+    # only those the import replaced (a record's ``before`` has the key then)
     link = "contact" if model._meta.model_name == "contact" else "company"
-    PhoneNumber.objects.filter(**{f"{link}_id__in": ids}).delete()
-    EmailAddress.objects.filter(**{f"{link}_id__in": ids}).delete()
+    with_phones = [pk for pk, before in befores.items() if "phones" in before]
+    with_emails = [pk for pk, before in befores.items() if "emails" in before]
+    PhoneNumber.objects.filter(**{f"{link}_id__in": with_phones}).delete()
+    EmailAddress.objects.filter(**{f"{link}_id__in": with_emails}).delete()
     PhoneNumber.objects.bulk_create(
         PhoneNumber(**{f"{link}_id": pk}, raw=raw, e164=e164, extension=ext, position=i)
-        for pk, before in befores.items()
-        for i, (raw, e164, ext) in enumerate(before.get("phones", []))
+        for pk in with_phones
+        for i, (raw, e164, ext) in enumerate(befores[pk]["phones"])
     )
     EmailAddress.objects.bulk_create(
         EmailAddress(**{f"{link}_id": pk}, email=email, normalized=norm, position=i)
-        for pk, before in befores.items()
-        for i, (email, norm) in enumerate(before.get("emails", []))
+        for pk in with_emails
+        for i, (email, norm) in enumerate(befores[pk]["emails"])
     )
 
 

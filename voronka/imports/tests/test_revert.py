@@ -84,10 +84,12 @@ def test_a_field_changed_after_the_import_keeps_its_value(head, media):
     job = run_job(head, "contacts", "Key;Name;Position\nc1;Анна Петрова;Юрист\n",
                   {"external_id": "Key", "name": "Name", "position": "Position"})  # fmt: skip
     anna.refresh_from_db()
-    contact_update(anna, by=head, name="Анна Сидорова")
+    contact_update(anna, by=head, name="Анна Сидорова", phones=[parse_phone("89125550000")])
     result = import_revert(job, by=head)
     anna.refresh_from_db()
     assert (anna.name, anna.position) == ("Анна Сидорова", "")
+    # the import did not touch her phones: the one added since stays
+    assert list(anna.phones.values_list("e164", flat=True)) == ["+79125550000"]
     assert result.kept == [{"model": "contacts.contact", "id": anna.pk, "field": "name"}]
 
 
