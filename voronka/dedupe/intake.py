@@ -251,11 +251,28 @@ class DealIntake:
     note: object = None  # the note written on that deal (attach)
 
 
+def deal_request_note(heading: str, amount=None, currency: str = "", origin: str = "") -> str:
+    """The note an incoming deal request becomes on the contact's open deal (attach): the
+    heading (what came in, from where), its amount and source. Written in the active
+    language: callers write notes in the site's."""
+    from django.utils.translation import gettext
+
+    lines = [heading]
+    if amount is not None:
+        lines.append(
+            gettext("Amount: %(amount)s %(currency)s") % {"amount": amount, "currency": currency}
+        )
+    if origin:
+        lines.append(gettext("Source: %(source)s") % {"source": origin})
+    return "\n".join(lines)[:20000]
+
+
 def open_deal_of(by, contacts) -> tuple[int, int] | None:
     """(the latest open deal ``by`` may see of one of ``contacts``, that contact) or None."""
+    from voronka.deals.choices import StageKind
     from voronka.deals.models import Deal
 
-    visible = Deal.objects.visible_to(by).filter(stage__kind="open")
+    visible = Deal.objects.visible_to(by).filter(stage__kind=StageKind.OPEN)
     row = (
         Deal.contacts.through.objects.filter(
             contact_id__in=[c.pk for c in contacts], deal__in=visible.values("pk")
@@ -279,9 +296,10 @@ def deal_intake(source: str, *, by, stage, contacts, title: str, amount=None, cu
     from django.utils.translation import gettext
 
     from voronka.activities.services import note_create
+    from voronka.deals.choices import StageKind
 
     policy = policy_of(source)
-    if policy == IntakePolicy.FLAG or stage.kind != "open" or not contacts:
+    if policy == IntakePolicy.FLAG or stage.kind != StageKind.OPEN or not contacts:
         return DealIntake(policy)
     hit = open_deal_of(by, contacts)
     if hit is None:
@@ -291,15 +309,9 @@ def deal_intake(source: str, *, by, stage, contacts, title: str, amount=None, cu
     with translation.override(settings.LANGUAGE_CODE):  # notes speak the site's language
         reason = gettext("the contact already has an open deal")
         if policy == IntakePolicy.ATTACH:
-            lines = [gettext("Incoming deal request (API): %(title)s") % {"title": title}]
-            if amount is not None:
-                lines.append(
-                    gettext("Amount: %(amount)s %(currency)s")
-                    % {"amount": amount, "currency": currency}
-                )
-            if origin:
-                lines.append(gettext("Source: %(source)s") % {"source": origin})
-            note = note_create(by=by, body="\n".join(lines)[:20000], deal_id=deal_id)
+            heading = gettext("Incoming deal request (API): %(title)s") % {"title": title}
+            body = deal_request_note(heading, amount, currency, origin)
+            note = note_create(by=by, body=body, deal_id=deal_id)
     action = Event.ATTACHED if policy == IntakePolicy.ATTACH else Event.SKIPPED
     Event.objects.create(
         kind="contact", record_id=contact_id, action=action, by=by,

@@ -1157,25 +1157,21 @@ class DealImport(_Base):
         that deal (what came in, from which row) instead of a second deal."""
         from voronka.activities.models import Note
         from voronka.activities.services import refresh_deal_activity
+        from voronka.dedupe.intake import deal_request_note
         from voronka.dedupe.models import Event
 
         if requests:
             notes = []
             with translation.override(settings.LANGUAGE_CODE):
                 for deal_id, r, v, contact_id in requests:
-                    lines = [
-                        gettext("Incoming deal request (import, row %(row)s): %(title)s")
-                        % {"row": r.row, "title": v["title"]}
-                    ]
-                    if v.get("amount") is not None:
-                        lines.append(
-                            gettext("Amount: %(amount)s %(currency)s")
-                            % {"amount": v["amount"], "currency": v.get("currency") or ""}
-                        )
-                    if v.get("source"):
-                        lines.append(gettext("Source: %(source)s") % {"source": v["source"]})
-                    notes.append(Note(body="\n".join(lines)[:20000], deal_id=deal_id,
-                                      author=self.by))  # fmt: skip
+                    heading = gettext("Incoming deal request (import, row %(row)s): %(title)s") % {
+                        "row": r.row,
+                        "title": v["title"],
+                    }
+                    body = deal_request_note(
+                        heading, v.get("amount"), v.get("currency") or "", v.get("source") or ""
+                    )
+                    notes.append(Note(body=body, deal_id=deal_id, author=self.by))
                     self.report.duplicates.append(
                         {"row": r.row, "field": "deal", "value": v["title"][:200],
                          "record": deal_id, "action": "attached"}
