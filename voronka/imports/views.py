@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -310,13 +311,10 @@ def revert(request, pk):
                    "restored": sum(result.restored.values())},
             )  # fmt: skip
             return redirect("imports:job", pk=job.pk)
-    counts = {}
-    for model, action in job.records.values_list("model", "action"):
-        key = (model, action)
-        counts[key] = counts.get(key, 0) + 1
+    counts = job.records.values("model", "action").annotate(n=Count("pk"))
     rows = [
-        {"what": RECORD_LABELS.get(model, model), "action": action, "n": n}
-        for (model, action), n in sorted(counts.items())
+        {"what": RECORD_LABELS.get(c["model"], c["model"]), "action": c["action"], "n": c["n"]}
+        for c in counts.order_by("model", "action")
     ]
     return render(
         request,

@@ -179,19 +179,26 @@ def _deal_request(client, stage, contact, title="Новый запрос: ста
     )  # fmt: skip
 
 
+@pytest.fixture
+def with_open_deal(rep, stages):
+    """(a contact of ``rep``, that contact's open deal)."""
+    from voronka.core.testing import make_deal
+
+    contact = _ivanov(rep)
+    return contact, make_deal(owner=rep, stage=stages["qualification"], contacts=[contact])
+
+
 def test_a_deal_for_a_contact_with_an_open_deal_becomes_a_note_under_attach(
-    token_client, head, rep, stages
+    token_client, head, rep, stages, with_open_deal
 ):
     from django.conf import settings
     from django.utils import translation
     from django.utils.translation import gettext
 
     from voronka.activities.models import Note
-    from voronka.core.testing import make_deal
     from voronka.deals.models import Deal
 
-    contact = _ivanov(rep)
-    open_deal = make_deal(owner=rep, stage=stages["qualification"], contacts=[contact])
+    contact, open_deal = with_open_deal
     policy_set(IntakePolicy.API, IntakePolicy.ATTACH, by=head)
     before = Deal.objects.count()
     r = _deal_request(token_client(rep), stages["lead"], contact)
@@ -211,12 +218,12 @@ def test_a_deal_for_a_contact_with_an_open_deal_becomes_a_note_under_attach(
     )  # fmt: skip
 
 
-def test_under_skip_it_is_refused_and_under_flag_created(token_client, head, rep, stages):
-    from voronka.core.testing import make_deal
+def test_under_skip_it_is_refused_and_under_flag_created(
+    token_client, head, rep, stages, with_open_deal
+):
     from voronka.deals.models import Deal
 
-    contact = _ivanov(rep)
-    open_deal = make_deal(owner=rep, stage=stages["qualification"], contacts=[contact])
+    contact, open_deal = with_open_deal
     policy_set(IntakePolicy.API, IntakePolicy.SKIP, by=head)
     before = Deal.objects.count()
     r = _deal_request(token_client(rep), stages["lead"], contact)
