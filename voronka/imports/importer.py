@@ -1025,7 +1025,12 @@ class DealImport(_Base):
         created = _aware(v.get("created_at"))
         first_moments = [c.at for c in changes] + ([closed] if closed else [])
         if created is None:
-            created = min(first_moments) if first_moments else self.now
+            # A deal imported before keeps its creation time (a re-import of the same file
+            # must change nothing); a new one was created by its first known moment.
+            known_deal = self.existing.get(key) if key else None
+            created = known_deal.created_at if known_deal is not None else self.now
+            if first_moments:
+                created = min(created, min(first_moments))
         elif first_moments and min(first_moments) < created:
             # Exports often round or shift one of the dates: the deal existed by then.
             created = min(first_moments)

@@ -177,6 +177,33 @@ def test_reimport_updates_instead_of_duplicating(files, stages):
     assert Contact.objects.count() == 1 and User.objects.filter(is_active=False).count() == 1
 
 
+def test_reimport_of_open_deals_without_a_creation_date_changes_nothing(tmp_path, stages, admin_user):
+    """Open deals with no creation date in the file (nothing else dates them) are created
+    "now"; importing the same file again later keeps that time instead of moving it."""
+    path = tmp_path / "deals.csv"
+    path.write_text("ID;Название;Этап\nP1;Первый;Новый\nP2;Второй;Переговоры\n", "utf-8")
+    mapping = tmp_path / "mapping.json"
+    names = {"Новый": stages["lead"].name, "Переговоры": stages["qualification"].name}
+    mapping.write_text(
+        json.dumps({"external_id": "ID", "title": "Название", "stage": "Этап", "stages": names}),
+        "utf-8",
+    )
+
+    def again():
+        out = StringIO()
+        args = ("--kind", "deals", "--mapping", str(mapping))
+        call_command("import_records", str(path), *args, stdout=out)
+        return out.getvalue()
+
+    assert "created 2, updated 0, skipped 0" in again()
+    first = {d.external_id: d.created_at for d in Deal.objects.all()}
+    history = StageChange.objects.count()
+    assert "created 0, updated 0, skipped 2" in again()
+    assert {d.external_id: d.created_at for d in Deal.objects.all()} == first
+    assert StageChange.objects.count() == history
+    assert Deal.objects.get(external_id="P2").version == 1
+
+
 def test_one_bad_row_imports_nothing(files, stages):
     text = files["deals.csv"].read_bytes().decode("cp1251").replace("05.02.2025", "31.02.2025")
     files["deals.csv"].write_bytes(text.encode("cp1251"))
