@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .asof import State, state
 from .closedate import TimingModel, fit_timing
-from .data import WON, Frame
+from .data import OPEN, WON, Frame
 from .probability import ProbabilityModel, fit_probability
 
 RATE_WINDOW_DAYS = 180.0
@@ -22,9 +22,14 @@ class ForecastModel:
     t: float  # the cut it was fitted on
     timing: TimingModel
     probability: ProbabilityModel
-    conversion_sigma: float  # sd of the common log-multiplier of win chances per period
+    # sd of the common log-multiplier of win chances per period: how much monthly cohorts'
+    # win rates vary, and how well the rate is known from the deals closed so far
+    conversion_sigma: float
     count_dispersion: float  # relative variance of the deal-creation rate per period
     fit_seconds: float
+    # sd of a log-normal factor on what is still to be won, for what the model does not
+    # explain: measured on the latest months of the history (``period.interval_spread``)
+    interval_tau: float = 0.0
 
     def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
         return self.probability.predict(frame, st, idx)
@@ -36,16 +41,20 @@ def fit(frame: Frame, seed: int = 0) -> ForecastModel:
     st = state(frame)
     timing = fit_timing(frame, st)
     prob = fit_probability(frame, timing, st, seed=seed)
-    sigma = conversion_sigma(frame, st, prob.horizon)
+    sigma = float(np.hypot(conversion_sigma(frame, st, prob.horizon), level_uncertainty(st)))
     disp = count_dispersion(frame)
-    return ForecastModel(
+    model = ForecastModel(
         t=frame.t,
         timing=timing,
         probability=prob,
         conversion_sigma=sigma,
         count_dispersion=disp,
-        fit_seconds=time.perf_counter() - t0,
+        fit_seconds=0.0,
     )
+    from .period import interval_spread  # period builds on this module
+
+    tau = interval_spread(model, frame, st, seed=seed)
+    return replace(model, interval_tau=tau, fit_seconds=time.perf_counter() - t0)
 
 
 def count_dispersion(frame: Frame) -> float:
@@ -64,6 +73,19 @@ def count_dispersion(frame: Frame) -> float:
     if mu <= 0:
         return 0.0
     return float(max(counts.var(ddof=1) - mu, 0.0) / mu**2)
+
+
+def level_uncertainty(st: State) -> float:
+    """Relative sd of the win rate as estimated from the deals closed so far: with n_won
+    wins out of n closed, sqrt((1 - rate) / n_won) (binomial). Negligible on a long history;
+    on a young one (a few dozen closed deals) it is what keeps the range honest. No closed
+    deal at all: 1.0."""
+    closed = st.exists & (st.kind != OPEN)
+    n = int(closed.sum())
+    n_won = int((closed & (st.kind == WON)).sum())
+    if n == 0 or n_won == 0:
+        return 1.0
+    return float(min(np.sqrt((1.0 - n_won / n) / n_won), 1.0))
 
 
 def conversion_sigma(frame: Frame, st: State, horizon: float) -> float:

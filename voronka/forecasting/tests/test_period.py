@@ -18,8 +18,12 @@ from voronka.forecasting.engine import (
     from_days,
     parse_period,
     state,
+    to_days,
 )
 from voronka.forecasting.engine import synthetic as S
+from voronka.forecasting.engine.data import OPEN, WON
+from voronka.forecasting.engine.forecaster import level_uncertainty
+from voronka.forecasting.engine.period import add_months
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +166,46 @@ def test_deals_without_amount_count_with_recent_won_amounts(synth):
     assert r.open_expected > 0 and np.isfinite([r.expected, r.p10, r.p90]).all()
     # amounts known only for closed deals must not become a feature (it would leak)
     assert not m.probability.encoders.use_amount
+
+
+def test_misses_beyond_the_models_spread_widen_the_range(synth_frame):
+    """Months won far above and below what the model expected (here: the wins of the last
+    six months scaled up and down in turn) make the range wider, not the expected value
+    different; an ordinary history keeps the model's own range nearly as it is."""
+    cut = as_of(synth_frame, synth_frame.t - 45)
+    plain = fit(cut)
+    fin = state(cut)
+    amounts = cut.amount.copy()
+    month = from_days(cut.t).date().replace(day=1)
+    for k in range(1, 7):  # the calendar months the fit looks back on
+        a, b = to_days(add_months(month, -k)), to_days(add_months(month, -k + 1))
+        won_in = (fin.kind == WON) & (fin.closed_at >= a) & (fin.closed_at < b)
+        amounts[won_in] *= 2.5 if k % 2 else 0.4
+    swung = dataclasses.replace(cut, amount=amounts)
+    model = fit(swung)
+    assert plain.interval_tau < 0.15
+    assert model.interval_tau > plain.interval_tau + 0.2
+
+    s = state(swung)
+    wide = forecast_period(model, swung, s.t, s.t + 30, seed=3, st=s)
+    narrow = forecast_period(
+        dataclasses.replace(model, interval_tau=0.0), swung, s.t, s.t + 30, seed=3, st=s
+    )
+    assert wide.expected == pytest.approx(narrow.expected)
+    assert wide.p10 < narrow.p10 and wide.p90 > narrow.p90
+    assert wide.won_so_far <= wide.p10 <= wide.p50 <= wide.p90
+
+
+def test_a_young_history_gets_a_wide_range(synth_frame):
+    """With a few dozen closed deals the win rate itself is uncertain; with thousands it is
+    not, and the level term vanishes."""
+    first = float(synth_frame.created[synth_frame.exists].min())
+    young, old = as_of(synth_frame, first + 40), as_of(synth_frame, synth_frame.t - 45)
+    sy, so = state(young), state(old)
+    n_won = int((sy.exists & (sy.kind == WON)).sum())
+    assert 0 < n_won < 200
+    assert level_uncertainty(sy) > 0.07
+    assert level_uncertainty(so) < level_uncertainty(sy) / 3
+    nothing = dataclasses.replace(sy, kind=np.where(sy.kind == WON, OPEN, sy.kind))
+    assert level_uncertainty(nothing) == 1.0
+    assert fit(young).conversion_sigma >= level_uncertainty(sy)
