@@ -37,6 +37,8 @@ REASONS = {
     "name_uncommon": gettext_lazy("uncommon name"),
     "company_same": gettext_lazy("same company"),
     "name_company": gettext_lazy("same uncommon name at the same company"),
+    "given_birth": gettext_lazy("same first name and birth date"),
+    "surname_changed": gettext_lazy("surname changed (same first name and birth date)"),
     "org_same": gettext_lazy("same company name"),
     "org_close": gettext_lazy("similar company name"),
     "domain_same": gettext_lazy("same web domain"),

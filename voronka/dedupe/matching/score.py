@@ -58,6 +58,7 @@ W = {
     "org_same": 4.0, "org_close": 2.5, "org_far": 0.0, "org_differ": -4.0,
     "domain_same": 2.0,
     "birth_same": 3.0, "birth_close": 1.5, "birth_far": 0.5, "birth_differ": -2.5,
+    "given_birth": 1.0,
     "address_same": 2.0, "address_close": 0.5, "address_differ": -1.5,
 }  # fmt: skip
 
@@ -73,6 +74,11 @@ NAME_PENALTIES = frozenset(
      "initial_differ", "gender_differ", "middle_differ")
 )  # fmt: skip
 CORROBORATED_NAME_SCALE = 0.4
+# The first name and the birth date tell the members of one family apart (twins differ in
+# first name, parents and children in birth date); the surname and the address are what
+# they share. When the first name (the same, or one typo away) and the birth date both
+# agree, the pair is not two relatives: it gets W["given_birth"] on top of the two fields,
+# and with the same first name a different surname (married, maiden) counts zero.
 
 _STR_FIELDS = (
     "given", "surname", "middle", "company", "address", "birth", "ident", "inn", "kpp", "phone",
@@ -192,6 +198,18 @@ def _shared_own_local(A: "Columns", B: "Columns", mask: np.ndarray) -> np.ndarra
     return out
 
 
+def _no_spaces(arr) -> np.ndarray:
+    return np.array([x.replace(" ", "") for x in arr], dtype=object)
+
+
+def _same_digits(a, b, mask) -> np.ndarray:
+    """Whether the two strings carry the same digits in the same order (house, postcode)."""
+    out = np.zeros(len(mask), bool)
+    for i in np.flatnonzero(mask):
+        out[i] = _DIGITS.findall(a[i]) == _DIGITS.findall(b[i])
+    return out
+
+
 def _day_month_swapped(a, b, mask) -> np.ndarray:
     """Dates as YYYYMMDD whose day and month are swapped (20240102 / 20240201)."""
     out = np.zeros(len(mask), bool)
@@ -278,6 +296,11 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     ga, gb = _present(A.given), _present(B.given)
     sa, sb = _present(A.surname), _present(B.surname)
     full_name_same = np.zeros(n, bool)  # both a full given name and a surname agree
+    # the first name (not an initial, not matched across against a surname) agrees, or
+    # nearly; and the surname penalty given, for a changed surname
+    first_close = np.zeros(n, bool)
+    first_same = np.zeros(n, bool)
+    surname_pen = np.zeros(n, np.float32)
     if np.any(person & ((ga | sa) & (gb | sb))):
         g = _sim(A.given, B.given, fuzz.ratio, workers)
         s = _sim(A.surname, B.surname, fuzz.token_set_ratio, workers)
@@ -323,8 +346,15 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
             G_ok = G_ok & ~xl
         add("surname_same", S_ok & (S >= 92), W["surname_same"])
         add("surname_close", S_ok & (S >= 78) & (S < 92), W["surname_close"])
-        add("surname_far", S_ok & (S >= 62) & (S < 78), W["surname_far"])
-        add("surname_differ", S_ok & (S < 62) & ~lone, W["surname_differ"])
+        s_far = S_ok & (S >= 62) & (S < 78)
+        s_differ = S_ok & (S < 62) & ~lone
+        add("surname_far", s_far, W["surname_far"])
+        add("surname_differ", s_differ, W["surname_differ"])
+        surname_pen = np.where(
+            s_far,
+            np.float32(W["surname_far"]),
+            np.where(s_differ, np.float32(W["surname_differ"]), np.float32(0)),
+        )
         add("lone_differ", (S_ok | G_ok) & lone & (np.where(S_ok, S, 100) < 62), W["lone_differ"])
         full = G_ok & ~G_init
         add("initial_same", G_ok & G_init & (G >= 100), W["initial_same"])
@@ -334,6 +364,9 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         add("given_far", full & (G >= 60) & (G < 75), W["given_far"])
         add("given_differ", full & (G < 60) & ~lone, W["given_differ"])
         full_name_same = full & (G >= 92) & S_ok & (S >= 92) & ~lone
+        straight_first = full & ~use_x & ~use_xi
+        first_close = straight_first & (G >= 75)
+        first_same = straight_first & (G >= 92)
         add("lone_differ", full & lone & (G < 60), W["lone_differ"])
         add(
             "gender_differ",
@@ -381,6 +414,7 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     # --- birth date, address -------------------------------------------------------------
     ba, bb = _present(A.birth), _present(B.birth)
     b_both = ba & bb
+    birth_same = np.zeros(n, bool)
     if np.any(b_both):
         bs = _sim(A.birth, B.birth, fuzz.ratio, workers)
         same = b_both & (bs >= 100)
@@ -389,6 +423,8 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
         d = process.cpdist(A.birth, B.birth, scorer=OSA.distance, workers=workers)
         close = b_both & ~same & ((d <= 1) | _day_month_swapped(A.birth, B.birth, b_both))
         add("birth_same", same, W["birth_same"])
+        add("given_birth", same & first_close, W["given_birth"])
+        birth_same = same
         add("birth_close", close, W["birth_close"])
         add("birth_far", b_both & ~same & ~close & (bs >= 75), W["birth_far"])
         add("birth_differ", b_both & ~close & (bs < 75), W["birth_differ"])
@@ -396,16 +432,22 @@ def pair_points(A: Columns, B: Columns, shared: Shared, explain: bool = False):
     a_both = aa & ab
     if np.any(a_both):
         ad = _sim(A.address, B.address, fuzz.token_set_ratio, workers)
+        # a space lost or typed inside a word ("rose vale" / "rosevale") splits or joins
+        # tokens: compare the letters without spaces too, when the numbers (house,
+        # postcode) are the same, so that house 12 and house 21 do not come closer
+        nums = _same_digits(A.address, B.address, a_both)
+        glued = _sim(_no_spaces(A.address), _no_spaces(B.address), fuzz.ratio, workers)
+        ad = np.where(nums, np.maximum(ad, glued), ad)
         add("address_same", a_both & (ad >= 90), W["address_same"])
         add("address_close", a_both & (ad >= 75) & (ad < 90), W["address_close"])
         add("address_differ", a_both & (ad < 50), W["address_differ"])
 
     # --- corroboration: several independent identifiers outweigh a different name --------
-    add(
-        "corroborated",
-        (agree >= 2) & (name_pen < 0),
-        -(1.0 - CORROBORATED_NAME_SCALE) * name_pen,
-    )
+    corroborated = (agree >= 2) & (name_pen < 0)
+    add("corroborated", corroborated, -(1.0 - CORROBORATED_NAME_SCALE) * name_pen)
+    # --- a changed surname: the same first name and birth date, another surname ---------
+    left = np.where(corroborated, np.float32(CORROBORATED_NAME_SCALE), np.float32(1)) * surname_pen
+    add("surname_changed", first_same & birth_same & (surname_pen < 0), -left)
     return (pts, parts) if explain else pts
 
 
@@ -441,6 +483,8 @@ _REASON_TEXT = {
     "address_same": "same address", "address_close": "similar address",
     "address_differ": "different address",
     "corroborated": "several identifiers agree, name difference discounted",
+    "given_birth": "same first name and birth date (not a relative)",
+    "surname_changed": "same first name and birth date: the surname may have changed",
 }  # fmt: skip
 
 

@@ -428,3 +428,42 @@ def test_identifier_two_keystrokes_away_is_neither_for_nor_against():
     assert codes("4086030", "4186031") == set()  # two digits: a typo or a neighbour number
     assert codes("4086030", "9512945") == {"ident_differ"}
     assert codes("40860", "41861") == {"ident_differ"}  # short: two digits are a lot
+
+
+def test_first_name_and_birth_date_tell_a_changed_surname_from_a_relative():
+    """The first name and the birth date tell members of one family apart; the surname and
+    the address are what they share. A changed surname (married, maiden) next to the same
+    first name and birth date counts zero; another first name (twins) still counts against."""
+    address = "12 rose vale, springfield 2600"
+    anna = Record(first_name="Anna", last_name="Smith", birth_date="1980-01-02", address=address)
+    married = Record(first_name="Anna", last_name="Jones", birth_date="1980-01-02", address=address)
+    s = score(anna, married)
+    codes = {r.code for r in s.reasons}
+    assert {"given_birth", "surname_changed", "surname_differ"} <= codes and s.is_match
+    assert score(married, anna).points == pytest.approx(s.points)
+    # the same first name and birth date alone, nothing else agreeing: not enough
+    bare = score(
+        Record(first_name="Anna", last_name="Smith", birth_date="1980-01-02"),
+        Record(first_name="Anna", last_name="Jones", birth_date="1980-01-02"),
+    )
+    assert not bare.is_match and bare.points > score(
+        Record(first_name="Anna", last_name="Smith"), Record(first_name="Anna", last_name="Jones")
+    ).points
+    # twins: the same surname, birth date and address, another first name
+    twin = Record(first_name="Mary", last_name="Smith", birth_date="1980-01-02", address=address)
+    t = score(anna, twin)
+    assert not t.is_match and not {"given_birth", "surname_changed"} & {r.code for r in t.reasons}
+    # a father and son of one name differ in birth date: no bonus
+    son = Record(first_name="Anna", last_name="Smith", birth_date="2005-06-07", address=address)
+    assert "given_birth" not in {r.code for r in score(anna, son).reasons}
+
+
+def test_a_space_typed_inside_an_address_word_is_the_same_address():
+    def codes(x, y):
+        a = Record(first_name="Laura", last_name="Hefford", address=x)
+        b = Record(first_name="Laura", last_name="Hefford", address=y)
+        return {r.code for r in score(a, b).reasons if r.code.startswith("address")}
+
+    assert codes("5 mort lock street", "5 mortlock street") == {"address_same"}
+    # other numbers: the spaces do not bring house 5 and house 7 together
+    assert codes("5 mort lock street", "7 mortlock street") != {"address_same"}
