@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -96,7 +96,7 @@ def plans_as_known(currency: str):
         months = (end.year - start.year) * 12 + end.month - start.month
         kind = "quarter" if months == 3 else "month"
         p = period_of(start, kind)
-        at = datetime(start.year, start.month, start.day, tzinfo=UTC)
+        at = datetime(start.year, start.month, start.day, tzinfo=timezone.get_default_timezone())
         v = plan_total(period=p, currency=currency, as_of=at)
         return float(v) if v is not None else None
 
@@ -320,7 +320,7 @@ def compute_forecast(
                 "fit_seconds": num(model.fit_seconds, 3),
             }
             _store_deal_scores(run, frame, st, model, open_idx, p_all)
-            today = timezone.localdate(now)
+            today = timezone.localdate(now, timezone.get_default_timezone())
             scopes = _scopes(frame)
             for period in periods_for(today):
                 results["periods"][period.key] = {

@@ -233,7 +233,12 @@ def load_history(
             )
         )
     return LoadedHistory(
-        history=History(deals=tuple(records), stages=stages, loaded_at=loaded_at),
+        history=History(
+            deals=tuple(records),
+            stages=stages,
+            loaded_at=loaded_at,
+            tz=timezone.get_default_timezone(),
+        ),
         currency=currency,
         pipeline_ids=pids,
         excluded_currencies=excluded,

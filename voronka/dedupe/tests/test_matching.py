@@ -446,9 +446,14 @@ def test_first_name_and_birth_date_tell_a_changed_surname_from_a_relative():
         Record(first_name="Anna", last_name="Smith", birth_date="1980-01-02"),
         Record(first_name="Anna", last_name="Jones", birth_date="1980-01-02"),
     )
-    assert not bare.is_match and bare.points > score(
-        Record(first_name="Anna", last_name="Smith"), Record(first_name="Anna", last_name="Jones")
-    ).points
+    assert (
+        not bare.is_match
+        and bare.points
+        > score(
+            Record(first_name="Anna", last_name="Smith"),
+            Record(first_name="Anna", last_name="Jones"),
+        ).points
+    )
     # twins: the same surname, birth date and address, another first name
     twin = Record(first_name="Mary", last_name="Smith", birth_date="1980-01-02", address=address)
     t = score(anna, twin)

@@ -43,8 +43,24 @@ class Curve:
         return np.clip((self.cif_won[-1] - self.cif_won[a]) / s, 0.0, 1.0)
 
 
-def aalen_johansen(durations: np.ndarray, event: np.ndarray, max_days: int = MAX_DAYS) -> Curve:
-    """event: 1 won, 2 lost, 0 censored (still open). Durations in days (>= 0)."""
+def _at_risk(day: np.ndarray, entry: np.ndarray | None, size: int) -> np.ndarray:
+    """Per day u: the stays followed on day u (entered by then, not ended before)."""
+    ended_before = np.r_[0.0, np.bincount(day, minlength=size)[: size - 1].cumsum()]
+    if entry is None:
+        return float(len(day)) - ended_before
+    e = np.minimum(np.floor(np.maximum(entry, 0.0)).astype(np.int64), day)
+    return np.bincount(e, minlength=size)[:size].cumsum().astype(float) - ended_before
+
+
+def aalen_johansen(
+    durations: np.ndarray,
+    event: np.ndarray,
+    max_days: int = MAX_DAYS,
+    entry: np.ndarray | None = None,
+) -> Curve:
+    """event: 1 won, 2 lost, 0 censored (still open). Durations in days (>= 0). ``entry``
+    (days, optional): the age from which each one was followed (delayed entry, see
+    ``follow_up_start``)."""
     d = np.clip(np.floor(np.nan_to_num(durations, nan=0.0)), 0, max_days + 1).astype(np.int64)
     # events later than max_days are censored at the end of the curve
     ev = np.where(d > max_days, 0, event)
@@ -52,8 +68,7 @@ def aalen_johansen(durations: np.ndarray, event: np.ndarray, max_days: int = MAX
     size = max_days + 1
     won = np.bincount(d[ev == WON], minlength=size)[:size].astype(float)
     lost = np.bincount(d[ev == LOST], minlength=size)[:size].astype(float)
-    total = np.bincount(d, minlength=size)[:size].astype(float)
-    at_risk = total[::-1].cumsum()[::-1]
+    at_risk = _at_risk(d, entry, size)
     safe = np.maximum(at_risk, 1.0)
     hz_w = np.where(at_risk > 0, won / safe, 0.0)
     hz_l = np.where(at_risk > 0, lost / safe, 0.0)
@@ -88,8 +103,9 @@ AGE_GRID = np.array(
 )
 
 
-def stage_stays(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every stay of a deal in an open stage: (stage, days in it, where it went).
+def stage_stays(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every stay of a deal in an open stage: (stage, days in it, where it went, when it
+    began).
 
     A stay ends with a move to another stage (``dest`` = that stage index) or is censored
     at the cut while the deal is still there (``dest`` = -1).
@@ -99,7 +115,7 @@ def stage_stays(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.nda
     e_stage = np.r_[frame.initial_stage[ex], frame.ch_to]
     e_at = np.r_[frame.created[ex], frame.ch_at]
     if not len(e_deal):
-        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0)
     o = np.lexsort((np.r_[np.zeros(ex.sum()), np.ones(len(frame.ch_deal))], e_at, e_deal))
     e_deal, e_stage, e_at = e_deal[o], e_stage[o], e_at[o]
     # a "move" into the stage the deal is already in is not a new stay
@@ -112,7 +128,22 @@ def stage_stays(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.nda
     dest = np.where(nxt_same, nxt_stage, -1)
     end = np.where(nxt_same, nxt_at, st.t)
     m = is_open
-    return e_stage[m], np.maximum(end[m] - e_at[m], 0.0), dest[m]
+    return e_stage[m], np.maximum(end[m] - e_at[m], 0.0), dest[m], e_at[m]
+
+
+def follow_up_start(begin: np.ndarray, dur: np.ndarray, dest: np.ndarray) -> float:
+    """The first moment any deal left an open stage (-inf if none has).
+
+    Before it the history shows no move at all, so it cannot tell "nothing moves in the
+    first weeks" from "moves were not recorded yet": an export that lists only the deals
+    closed from some date on (and the open ones), or a CRM that began keeping stages later
+    than deals. The curves follow each stay from that moment (delayed entry: a deal created
+    60 days before it enters the risk set at age 60), so those early weeks do not read as
+    weeks in which deals stayed put. Where moves begin with the first deals (any history
+    kept in a CRM from its start) it changes nothing.
+    """
+    left = dest >= 0
+    return float((begin + dur)[left].min()) if left.any() else -np.inf
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,7 +251,7 @@ class _Stays:
 
 
 def _transition_densities(
-    frame: Frame, stage: np.ndarray, dur: np.ndarray, dest: np.ndarray
+    frame: Frame, stage: np.ndarray, dur: np.ndarray, dest: np.ndarray, entry: np.ndarray
 ) -> _Stays:
     """Per open stage k: dens[k, d, u] = P(leave k to stage d on day u) (Aalen–Johansen with
     every destination a competing event, censored stays in the risk set), surv[k, u] =
@@ -239,8 +270,7 @@ def _transition_densities(
     for k in np.unique(stage):
         m = stage == k
         dk, ek = day[m], dest[m]
-        total = np.bincount(dk, minlength=size).astype(float)
-        at_risk = total[::-1].cumsum()[::-1]
+        at_risk = _at_risk(dk, entry[m], size)
         moved = ek >= 0
         n_exits[k] = moved.sum()
         ev = np.zeros((n_st, size))
@@ -361,8 +391,9 @@ def _win_curves(frame: Frame, dens: np.ndarray, surv: np.ndarray) -> np.ndarray:
 def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
     """Fit on a cut frame (only facts known at ``frame.t``)."""
     st = st if st is not None else state(frame)
-    stage, dur, dest = stage_stays(frame, st)
-    stays = _transition_densities(frame, stage, dur, dest)
+    stage, dur, dest, begin = stage_stays(frame, st)
+    t0 = follow_up_start(begin, dur, dest)
+    stays = _transition_densities(frame, stage, dur, dest, np.maximum(t0 - begin, 0.0))
     win_by = _win_curves(frame, stays.dens, stays.surv)
     closed = frame.exists & (st.kind != OPEN)
     closed_per_pipeline = np.bincount(frame.pipeline[closed], minlength=len(frame.pipeline_ids))
@@ -373,14 +404,15 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
     kind = st.kind
     cdur = np.where(kind == OPEN, st.t, st.closed_at) - frame.created
     cdur = np.maximum(np.nan_to_num(cdur, nan=0.0), 0.0)
-    cpool = aalen_johansen(cdur[ex], kind[ex].astype(np.int64))
+    centry = np.maximum(t0 - frame.created, 0.0)
+    cpool = aalen_johansen(cdur[ex], kind[ex].astype(np.int64), entry=centry[ex])
     creation = []
     for p in range(len(frame.pipeline_ids)):
         m = ex & (frame.pipeline == p)
         if not m.any():
             creation.append(cpool)
             continue
-        c = aalen_johansen(cdur[m], kind[m].astype(np.int64))
+        c = aalen_johansen(cdur[m], kind[m].astype(np.int64), entry=centry[m])
         creation.append(blend_curves(c, cpool, c.n / (c.n + STAGE_PRIOR_SPELLS)))
     won = ex & (kind == WON)
     med = float(np.median(cdur[won])) if won.any() else 60.0

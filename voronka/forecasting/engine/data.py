@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 import numpy as np
 
@@ -118,6 +118,10 @@ class History:
     deals: tuple[DealRecord, ...]
     stages: tuple[StageInfo, ...]
     loaded_at: datetime
+    # The organisation's time zone: the frame counts days on its wall clock, so a period
+    # (a calendar month, a date) begins at its local midnight and a deal closed "on 1 March"
+    # (a date-only import: local midnight) falls in March, not in February's last UTC hours.
+    tz: tzinfo = UTC
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,11 +207,23 @@ def build_frame(history: History) -> Frame:
     for a single odd deal:
 
     - a stage change dated before the deal's creation moves the creation back to it;
+    - a first change with no "from" stage at the creation moment is the creation itself:
+      the deal starts in its "to" stage (not in the first stage, left on day 0); one later
+      than the creation comes from an unknown stage, taken as the pipeline's first;
     - a closed deal without a stage change into its closed stage gets one at ``closed_at``
       (or at its last known moment);
     - a change to an unknown stage is dropped; a deal in an unknown stage raises DataError;
     - amount None, NaN or <= 0 means "no amount" (NaN).
+
+    Moments are counted on the wall clock of ``history.tz``.
     """
+    zone = history.tz
+
+    def days_of(value):
+        if zone is not UTC and isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return to_days(value)
+
     stages = history.stages
     stage_pos = {s.id: i for i, s in enumerate(stages)}
     pipeline_ids = sorted({s.pipeline_id for s in stages} | {d.pipeline_id for d in history.deals})
@@ -258,9 +274,9 @@ def build_frame(history: History) -> Frame:
         a = d.amount
         if a is not None and a == a and a > 0:
             amount[i] = float(a)
-        c = to_days(d.created_at)
+        c = days_of(d.created_at)
         chs = sorted(
-            (to_days(x.at), stage_pos[x.to_stage_id], x.from_stage_id)
+            (days_of(x.at), stage_pos[x.to_stage_id], x.from_stage_id)
             for x in d.changes
             if x.to_stage_id in stage_pos
         )
@@ -268,15 +284,21 @@ def build_frame(history: History) -> Frame:
             c = chs[0][0]
         created[i] = c
         if chs:
-            fs = chs[0][2]
-            initial[i] = stage_pos[fs] if fs in stage_pos else first_open.get(pipeline[i], cur)
+            at0, to0, fs = chs[0]
+            if fs in stage_pos:
+                initial[i] = stage_pos[fs]
+            elif at0 <= c:
+                # the record of the creation itself: the deal was created in that stage
+                initial[i] = to0
+            else:
+                initial[i] = first_open.get(pipeline[i], cur)
         elif stage_kind[cur] == OPEN:
             initial[i] = cur
         else:
             initial[i] = first_open.get(pipeline[i], cur)
         last_to = chs[-1][1] if chs else initial[i]
         if stage_kind[cur] != OPEN and last_to != cur:
-            at = to_days(d.closed_at) if d.closed_at is not None else math.nan
+            at = days_of(d.closed_at) if d.closed_at is not None else math.nan
             if not at == at:
                 at = max([c] + [x[0] for x in chs])
             chs.append((max(at, chs[-1][0] if chs else c), cur, None))
@@ -286,12 +308,12 @@ def build_frame(history: History) -> Frame:
             ch_to.append(to)
         for act in d.activities:
             act_deal.append(i)
-            act_c.append(to_days(act.created_at))
-            act_due.append(to_days(act.due_at))
-            act_done.append(to_days(act.done_at))
+            act_c.append(days_of(act.created_at))
+            act_due.append(days_of(act.due_at))
+            act_done.append(days_of(act.done_at))
         for ans in d.answers:
             ans_deal.append(i)
-            ans_at.append(to_days(ans.at))
+            ans_at.append(days_of(ans.at))
             ans_val.append(ans_code.get(ans.value, 0))
         for code, versions in (
             (F_DECISION, d.decision_date),
@@ -300,25 +322,25 @@ def build_frame(history: History) -> Frame:
             for v in versions:
                 dt_deal.append(i)
                 dt_field.append(code)
-                dt_known.append(to_days(v.known_at))
-                dt_val.append(to_days(v.value))
+                dt_known.append(days_of(v.known_at))
+                dt_val.append(days_of(v.value))
         for m in d.milestones:
             code = F_CONTRACT_PLANNED if m.name == "contract" else F_OTHER_PLANNED
             for v in m.planned:
                 dt_deal.append(i)
                 dt_field.append(code)
-                dt_known.append(to_days(v.known_at))
-                dt_val.append(to_days(v.value))
+                dt_known.append(days_of(v.known_at))
+                dt_val.append(days_of(v.value))
             if m.actual is not None:
                 msa_deal.append(i)
-                msa_at.append(to_days(m.actual))
+                msa_at.append(days_of(m.actual))
         if d.next_step_due is not None:
-            nsd[i] = to_days(d.next_step_due)
+            nsd[i] = days_of(d.next_step_due)
 
     ch_deal_a = _arr(ch_deal, np.int64)
     ch_at_a = _arr(ch_at, np.float64)
     order = np.lexsort((ch_at_a, ch_deal_a))
-    loaded = to_days(history.loaded_at)
+    loaded = days_of(history.loaded_at)
     return Frame(
         t=loaded,
         stage_ids=_arr([s.id for s in stages], np.int64),

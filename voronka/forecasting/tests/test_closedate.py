@@ -100,3 +100,45 @@ def test_a_few_old_deals_do_not_make_lingering_look_promising():
     f = build_frame(History(tuple(deals), pipeline_stages(), day(400)))
     tm = fit_timing(f)
     assert tm.remaining_win(np.array([0]), np.array([365.0]))[0] < 0.2
+
+
+def test_a_deal_created_in_a_later_stage_starts_there():
+    """The creation's own record (no "from" stage, at the creation moment) puts the deal in
+    its stage; it is not a stay of zero days in the first stage followed by a move."""
+    from voronka.forecasting.engine.closedate import stage_stays
+    from voronka.forecasting.engine.data import StageChangeRecord
+
+    created_in_second = deal(1, 0.0)
+    created_in_second = type(created_in_second)(
+        **{
+            **{f: getattr(created_in_second, f) for f in created_in_second.__slots__},
+            "stage_id": 2,
+            "changes": (StageChangeRecord(2, day(0.0), None),),
+        }
+    )
+    later = deal(2, 0.0, path=[(3, 5.0)])  # a move with no "from" later on: from the first
+    frame = build_frame(History((created_in_second, later), pipeline_stages(), day(30)))
+    assert list(frame.initial_stage) == [1, 0]  # stage positions: 1 = stage id 2
+    stage, dur, dest, begin = stage_stays(frame, state(frame))
+    assert sorted(zip(stage.tolist(), dest.tolist(), strict=True)) == [(0, 2), (1, -1), (2, -1)]
+
+
+def test_follow_up_starts_at_the_first_move():
+    """A history whose first move comes long after its first deals (an export of the deals
+    closed since some date, with the open ones) is followed from that move: deals created
+    before it enter the risk set at their age then. Time to a win is exponential with a
+    mean of 60 days; the deals closed before day 150 are missing from the export. Counted
+    from the first deal, the 150 days without a move read as slowness (share 0.28)."""
+    rng = np.random.default_rng(5)
+    deals = []
+    for i, c in enumerate(np.arange(0.0, 240.0, 0.5)):
+        close = c + rng.exponential(60.0)
+        if close < 150.0:
+            continue  # not in the export
+        deals.append(deal(i, float(c), path=[(4, close)] if close < 240.0 else []))
+    frame = build_frame(History(tuple(deals), pipeline_stages(), day(240)))
+    tm = fit_timing(frame, state(frame))
+    # P(won within 30 days | in the first stage for 10 days) = 1 - exp(-1/2)
+    g = tm.age_bucket(np.array([10.0]))[0]
+    share = tm.win_by[0, g, 30] / tm.win_by[0, g, -1]
+    assert abs(share - (1 - np.exp(-0.5))) < 0.06

@@ -1,6 +1,7 @@
 """The period distribution: seeded, ordered quantiles, honest coverage, monotone in wins."""
 
 import dataclasses
+from datetime import UTC
 
 import numpy as np
 import pytest
@@ -209,3 +210,28 @@ def test_a_young_history_gets_a_wide_range(synth_frame):
     nothing = dataclasses.replace(sy, kind=np.where(sy.kind == WON, OPEN, sy.kind))
     assert level_uncertainty(nothing) == 1.0
     assert fit(young).conversion_sigma >= level_uncertainty(sy)
+
+
+def test_a_deal_won_at_local_midnight_on_the_first_counts_in_that_month():
+    """Days are counted on the organisation's wall clock: a deal closed "on 1 March" (a
+    date-only import, local midnight = 21:00 UTC the day before in Moscow) is won in March."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from voronka.forecasting.engine import DealRecord, StageInfo
+
+    msk = ZoneInfo("Europe/Moscow")
+    stages = (StageInfo(1, 1, 0, "open", 0.2), StageInfo(2, 1, 1, "won", 1.0),
+              StageInfo(3, 1, 2, "lost", 0.0))  # fmt: skip
+    won = DealRecord(
+        id=1, pipeline_id=1, created_at=datetime(2017, 1, 10, tzinfo=msk), stage_id=2,
+        amount=500.0, stage_kind="won", won=True, closed_at=datetime(2017, 3, 1, tzinfo=msk),
+    )  # fmt: skip
+    history = History((won,), stages, datetime(2017, 4, 2, tzinfo=msk), tz=msk)
+    march = parse_period("2017-03")
+    for tz, counted in ((msk, 500.0), (None, 0.0)):  # None: the old UTC days
+        f = build_frame(history if tz else dataclasses.replace(history, tz=UTC))
+        st = state(f)
+        a, b = (to_days(d) for d in march)
+        in_march = st.exists & (st.kind == WON) & (st.closed_at >= a) & (st.closed_at < b)
+        assert float(np.nansum(f.amount[in_march])) == counted

@@ -177,7 +177,7 @@ def test_reimport_updates_instead_of_duplicating(files, stages):
     assert Contact.objects.count() == 1 and User.objects.filter(is_active=False).count() == 1
 
 
-def test_reimport_of_open_deals_without_a_creation_date_changes_nothing(tmp_path, stages, admin_user):
+def test_reimport_of_undated_open_deals_changes_nothing(tmp_path, stages, admin_user):
     """Open deals with no creation date in the file (nothing else dates them) are created
     "now"; importing the same file again later keeps that time instead of moving it."""
     path = tmp_path / "deals.csv"
