@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from voronka.accounts.models import User
 from voronka.contacts.choices import Lifecycle
 from voronka.contacts.models import Company, Contact
-from voronka.core.phones import PhoneError, parse_phone, split_lines
+from voronka.core.phones import PhoneError, parse_phone, split_lines, split_phones
 from voronka.core.taxid import TaxIdError, clean_inn, clean_kpp, clean_ogrn
 
 MAX_VALUES = 20
 
 
 def parse_phones(text: str) -> list:
-    values = split_lines(text)
+    values = split_phones(text)
     if len(values) > MAX_VALUES:
         raise ValidationError(_("Too many values (at most %(n)s)."), params={"n": MAX_VALUES})
     phones, errors = [], []

@@ -1,5 +1,6 @@
 """Phone numbers: stored in E.164, shown as the user typed them. Pure: no Django."""
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -30,6 +31,31 @@ def parse_phone(text: str, region: str = "RU") -> Phone:
         raise PhoneError("invalid")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(raw=raw, e164=e164, extension=number.extension or "")
+
+
+# what may follow a number after a comma as its extension: "8 383 205-40-51, 357",
+# "…, доб. 12", "…, ext 12"
+_EXTENSION_ONLY = re.compile(
+    r"^(?:(?:доб|добав|вн|внутр|ext|extension|x|#)\.?\s*)?\d{1,5}$", re.IGNORECASE
+)
+
+
+def split_phones(text: str) -> list[str]:
+    """Phones typed in one box (see ``split_lines``); a piece after a comma that is only an
+    extension (1-5 digits, or "доб. 12") belongs to the number before it."""
+    parts: list[str] = []
+    for line in (text or "").replace(";", "\n").splitlines():
+        first = True
+        for piece in line.split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if not first and parts and _EXTENSION_ONLY.match(piece):
+                parts[-1] = f"{parts[-1]}, {piece}"
+            else:
+                parts.append(piece)
+            first = False
+    return parts
 
 
 def split_lines(text: str) -> list[str]:

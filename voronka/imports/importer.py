@@ -620,6 +620,28 @@ class _PartyImport(_Base):
             self.attach_children["emails"][pk].append(email)
         return {o.pk: o for o in self.model.objects.filter(pk__in=ids)}
 
+    def existing_details(self) -> dict[int, tuple[list, list]]:
+        """Phones (as typed) and e-mails of the records the file updates, in their order:
+        a re-imported row with the same ones changes nothing."""
+        out: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+        ids = [o.pk for o in self.existing.values()]
+        link = f"{self.link}_id"
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            for pk, raw in (
+                PhoneNumber.objects.filter(**{f"{link}__in": chunk})
+                .order_by(link, "position", "pk")
+                .values_list(link, "raw")
+            ):
+                out[pk][0].append(raw)
+            for pk, email in (
+                EmailAddress.objects.filter(**{f"{link}__in": chunk})
+                .order_by(link, "position", "pk")
+                .values_list(link, "email")
+            ):
+                out[pk][1].append(email)
+        return out
+
     def record_fields(self, values) -> dict:
         out = {}
         for name in self.text_fields:
@@ -636,6 +658,7 @@ class _PartyImport(_Base):
         self.find_duplicates(rows)
         decisions = self.intake_decisions(rows)
         targets = self.load_attach_targets(decisions)
+        details = self.existing_details()
         attached: dict[int, dict] = {}
         events, flagged = [], []
         self.owners.create_missing(self.report)
@@ -683,15 +706,22 @@ class _PartyImport(_Base):
                     later.append((obj, company))
                 if _aware(v.get("created_at")):
                     fields["created_at"] = _aware(v["created_at"])
-                if any(getattr(obj, k) != val for k, val in fields.items()) or (
-                    "phones" in v or "emails" in v
+                had_phones, had_emails = details[obj.pk]
+                new_p = "phones" in v and [x.raw for x in v["phones"]] != had_phones
+                new_e = "emails" in v and list(v["emails"]) != had_emails
+                new_company = isinstance(company, Company)  # created by this import
+                if (
+                    any(getattr(obj, k) != val for k, val in fields.items())
+                    or new_p
+                    or new_e
+                    or new_company
                 ):
                     for k, val in fields.items():
                         setattr(obj, k, val)
                     changed.append(obj)
-                    if "phones" in v:
+                    if new_p:
                         replace_phones.append((obj, v["phones"]))
-                    if "emails" in v:
+                    if new_e:
                         replace_emails.append((obj, v["emails"]))
                 else:
                     self.report.skipped += 1

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from voronka.core.money import MoneyError, clean_amount
-from voronka.core.phones import Phone, PhoneError, parse_phone, split_lines
+from voronka.core.phones import Phone, PhoneError, parse_phone, split_lines, split_phones
 from voronka.core.spreadsheet import unneutralise
 from voronka.core.taxid import TaxIdError, clean_inn
 
@@ -508,7 +508,7 @@ _NON_DIGITS = re.compile(r"\D+")
 
 def parse_phones(text: str, region: str = "RU") -> list:
     out = []
-    for part in split_lines(text):
+    for part in split_phones(text):
         if region == "RU" and len(part) <= 32:
             # Russian numbers, the bulk of a Russian file, without the general parser.
             m = _RU_NUMBER.match(part.strip())

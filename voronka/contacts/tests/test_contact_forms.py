@@ -38,7 +38,7 @@ def test_rep_creates_contact_with_phones_and_emails(client_for, rep):
     response = post_contact(
         c,
         reverse("contacts:contact_create"),
-        phones_text="8 912 345 67 89\n+7 (912) 345-67-89 доб. 123",
+        phones_text="8 912 345 67 89\n+7 (912) 345-67-89 доб. 123; 8 383 205 40 51, 357",
         emails_text="Ivan@Example.COM\nivan@пример.рф",
     )
     contact = Contact.objects.get()
@@ -49,6 +49,7 @@ def test_rep_creates_contact_with_phones_and_emails(client_for, rep):
     assert phones == [
         ("8 912 345 67 89", "+79123456789", ""),
         ("+7 (912) 345-67-89 доб. 123", "+79123456789", "123"),
+        ("8 383 205 40 51, 357", "+73832054051", "357"),  # an extension after a comma
     ]
     assert list(contact.emails.values_list("email", "normalized")) == [
         ("Ivan@Example.COM", "ivan@example.com"),

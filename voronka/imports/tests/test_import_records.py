@@ -379,3 +379,43 @@ def test_a_deal_import_asks_for_one_forecast_refresh(files, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         run(files)
     assert DBTaskResult.objects.filter(task_path=refresh_forecast.module_path).count() == 1
+
+
+def test_reimported_contacts_change_only_what_changed(tmp_path, admin_user):
+    """The same contacts file imported again updates nothing (phones and e-mails included);
+    a changed phone updates that contact alone; a row naming a new company is one update."""
+    path = tmp_path / "c.csv"
+    rows = [
+        "id,name,phones,emails,company",
+        '1,Иван Петров,"8 912 345 67 89;8 383 205 40 51, 357",ivan@example.ru,Вектор',
+        "2,Мария Котова,+7 495 123-45-67,m@example.ru;maria@example.com,",
+        "3,Олег Сидоров,,oleg@example.ru,Вектор",
+    ]
+
+    def again(lines):
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out = StringIO()
+        call_command("import_records", str(path), "--kind=contacts", stdout=out)
+        return out.getvalue()
+
+    assert "created 3, updated 0, skipped 0" in again(rows)
+    ivan = Contact.objects.get(external_id="1")
+    assert [(p.e164, p.extension) for p in ivan.phones.all()] == [
+        ("+79123456789", ""),
+        ("+73832054051", "357"),
+    ]
+    history = Contact.history.count()
+    assert "created 0, updated 0, skipped 3" in again(rows)
+    assert Contact.history.count() == history
+
+    rows[2] = rows[2].replace("123-45-67", "123-45-68")
+    rows[3] = rows[3].replace("Вектор", "Альфа")
+    assert "created 0, updated 2, skipped 1" in again(rows)
+    maria = Contact.objects.get(external_id="2")
+    assert [p.e164 for p in maria.phones.all()] == ["+74951234568"]
+    assert list(maria.emails.values_list("email", flat=True)) == [
+        "m@example.ru",
+        "maria@example.com",
+    ]
+    assert Contact.objects.get(external_id="3").company.name == "Альфа"
+    assert Contact.history.count() == history + 2

@@ -221,6 +221,27 @@ def test_phones_emails_inn():
         p.parse_phones("12")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8 383 205 40 51, 357", [("+73832054051", "357")]),
+        ("9934724416;88438990580, 611", [("+79934724416", ""), ("+78438990580", "611")]),
+        ("+7 912 345-67-89, доб. 12, 8 495 123-45-67", [("+79123456789", "12"),
+                                                      ("+74951234567", "")]),
+        ("8 912 345 67 89, 8 495 123 45 67", [("+79123456789", ""), ("+74951234567", "")]),
+    ],
+)  # fmt: skip
+def test_an_extension_after_a_comma_stays_with_its_number(text, expected):
+    assert [(x.e164, x.extension) for x in p.parse_phones(text)] == expected
+
+
+def test_a_lone_short_number_is_still_not_a_phone():
+    with pytest.raises(p.ValueProblem):
+        p.parse_phones("357, 8 912 345 67 89")  # the extension comes after the number
+    with pytest.raises(p.ValueProblem):
+        p.parse_phones("8 912 345 67 89\n357")  # a line of its own is a value of its own
+
+
 # ----------------------------------------------------------------------- mapping, rows
 
 
