@@ -271,3 +271,36 @@ def test_every_agreeing_reason_of_the_matcher_has_a_text():
     core_score = importlib.import_module("voronka.dedupe.matching.score")
     agreeing = {code for code, points in core_score.W.items() if points > 0}
     assert agreeing <= set(REASONS)
+
+
+def test_scan_json_lists_every_pair_of_a_cluster_as_a_match(rep, tmp_path):
+    """The JSON's ``match`` is the product's verdict: two records in one cluster (what
+    "Merge all" joins), each pair of a cluster listed even when only the cluster joins it."""
+    import json
+
+    a = contact_create(by=rep, name="Мария Смирнова", owner=rep, emails=["m.smirnova@mail.ru"])
+    b = contact_create(
+        by=rep, name="Maria Smirnova", owner=rep, emails=["M.Smirnova@mail.ru"],
+        phones=[parse_phone("8 912 345 67 89")],
+    )  # fmt: skip
+    c = contact_create(
+        by=rep, name="Смирнова Мария Ивановна", owner=rep, phones=[parse_phone("+7 912 3456789")]
+    )
+    other = contact_create(by=rep, name="Пётр Иванов", owner=rep, emails=["petr@example.ru"])
+    out = tmp_path / "pairs.json"
+    call_command("dedupe_scan", "--kind", "contact", "--json", str(out))
+    rows = {(r["a_id"], r["b_id"]): r for r in json.loads(out.read_text())}
+    trio = sorted((a.pk, b.pk, c.pk))
+    for x, y in ((trio[0], trio[1]), (trio[0], trio[2]), (trio[1], trio[2])):
+        assert rows[(x, y)]["match"] and rows[(x, y)]["cluster"] == trio[0]
+    assert rows[(min(a.pk, b.pk), max(a.pk, b.pk))]["score"] >= 1.0
+    assert not any(other.pk in pair for pair in rows)
+    # a pair joined only through its cluster (never scored as a candidate): no score
+    from voronka.dedupe.management.commands.dedupe_scan import json_pairs
+
+    listed = json_pairs("contact", [(trio[0], trio[1], 7.5)], [trio])
+    assert [(r["a_id"], r["b_id"], r["score"], r["match"]) for r in listed] == [
+        (trio[0], trio[1], 7.5, True),
+        (trio[0], trio[2], None, True),
+        (trio[1], trio[2], None, True),
+    ]
