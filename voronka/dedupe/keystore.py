@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 
 from django.db.models import Count
+from django.utils import timezone
 
 from voronka.dedupe.matching import Keys, Record, make_keys
 from voronka.dedupe.matching.check import check as core_check
@@ -89,8 +90,15 @@ def records_for(kind: str, ids) -> list[tuple[int, Record]]:
     ]  # fmt: skip
 
 
+_KEY_FIELDS = tuple(f.name for f in dc_fields(Keys))
+
+
 def to_json(keys: Keys) -> dict:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in keys.as_dict().items()}
+    out = {}
+    for name in _KEY_FIELDS:
+        v = getattr(keys, name)
+        out[name] = list(v) if isinstance(v, tuple) else v
+    return out
 
 
 def from_json(data: dict) -> Keys:
@@ -106,24 +114,32 @@ def store(kind: str, record_id: int, keys: Keys) -> None:
 
 
 def store_many(kind: str, items) -> None:
+    """Replace the stored keys of these records (plain rows, no model instances: the
+    batch keying of an imported base writes about ten match keys per record)."""
+    from voronka.imports.fastinsert import create_rows
+
     items = list(items)
     ids = [rid for rid, _ in items]
-    RecordKeys.objects.filter(kind=kind, record_id__in=ids).delete()
-    MatchKey.objects.filter(kind=kind, record_id__in=ids).delete()
-    RecordKeys.objects.bulk_create(
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        RecordKeys.objects.filter(kind=kind, record_id__in=chunk).delete()
+        MatchKey.objects.filter(kind=kind, record_id__in=chunk).delete()
+    now = timezone.now()
+    create_rows(
+        RecordKeys,
         [
-            RecordKeys(kind=kind, record_id=rid, keys=to_json(k), version=KEYS_VERSION)
+            {"kind": kind, "record_id": rid, "keys": to_json(k), "version": KEYS_VERSION,
+             "updated_at": now}
             for rid, k in items
         ],
-        batch_size=1000,
-    )
-    MatchKey.objects.bulk_create(
+    )  # fmt: skip
+    create_rows(
+        MatchKey,
         [
-            MatchKey(kind=kind, record_id=rid, key=b)
+            {"kind": kind, "record_id": rid, "key": b}
             for rid, k in items
             for b in dict.fromkeys(_key(x) for x in k.blocks)
         ],
-        batch_size=2000,
     )
 
 

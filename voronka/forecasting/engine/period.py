@@ -30,7 +30,7 @@ from datetime import date
 
 import numpy as np
 
-from .asof import State, state
+from .asof import State, as_of, state
 from .data import OPEN, WON, Frame, from_days, to_days
 from .forecaster import RATE_WINDOW_DAYS, ForecastModel
 
@@ -265,11 +265,9 @@ def interval_spread(model: ForecastModel, frame: Frame, st: State, seed: int = 0
     ``SPREAD_MONTHS`` calendar months that ended by the cut (a miss z = log(actual /
     expected) against the model's variance v of the log total; tau^2 = sum(z^2 - v) /
     (months + SPREAD_PRIOR), at least 0). Only what the cut holds is used; a month with no
-    deal known at its start or nothing won or expected is left out, and fewer than
+    open deal at its start or nothing won or expected is left out, and fewer than
     ``SPREAD_MIN_MONTHS`` months give 0.
     """
-    from .asof import as_of
-
     if not frame.exists.any():
         return 0.0
     first = float(frame.created[frame.exists].min())
