@@ -7,7 +7,7 @@ scored against the generator's clusters by external id.
     .venv/bin/python bench/dedupe/product_path.py --database-url postgres://postgres@127.0.0.1:5432/voronka_dedupe_bench
 
 A fresh database each run (SQLite in a temporary directory, or the PostgreSQL database
-named in the URL, dropped and created again: its name must contain "bench"). Prints the
+named in the URL, dropped, created again and dropped at the end: use a scratch name). Prints the
 time of each step and precision and recall over the generator's true pairs for: the
 pairs marked ``match`` (the two records are in one cluster), the pairs scored at or above
 MATCH, and all the pairs written (the review queue included).
@@ -28,24 +28,10 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
 
-from run import data_file  # noqa: E402  (bench/dedupe/run.py)
-
-
-def fresh_database(url: str | None, workdir: Path) -> str:
-    if not url:
-        return f"sqlite:///{workdir / 'dedupe.sqlite3'}"
-    if "bench" not in url.rsplit("/", 1)[-1]:
-        sys.exit("the PostgreSQL database name must contain 'bench' (it is dropped)")
-    import psycopg
-
-    name = url.rsplit("/", 1)[-1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
+from bench.dedupe.run import data_file  # noqa: E402
+from bench.imports.run import fresh_database  # noqa: E402
 
 
 def manage(env: dict, *args: str) -> float:
@@ -91,15 +77,17 @@ def main() -> None:
                     if i > args.n:
                         break
                     out.write(line)
-        env = dict(os.environ)
-        env["DATABASE_URL"] = fresh_database(args.database_url, workdir)
-        env["DJANGO_SUPERUSER_PASSWORD"] = "bench-only"
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "createsuperuser", "--noinput", "--username", "admin",
-               "--email", "admin@example.com")  # fmt: skip
-        t_import = manage(env, "import_records", str(source), "--kind", "contacts")
-        out = workdir / "pairs.json"
-        t_scan = manage(env, "dedupe_scan", "--kind", "contact", "--json", str(out))
+        url, drop = fresh_database(args.database_url, workdir, 0)
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SUPERUSER_PASSWORD": "bench-only"}
+        try:
+            manage(env, "migrate", "--noinput", "-v", "0")
+            manage(env, "createsuperuser", "--noinput", "--username", "admin",
+                   "--email", "admin@example.com")  # fmt: skip
+            t_import = manage(env, "import_records", str(source), "--kind", "contacts")
+            out = workdir / "pairs.json"
+            t_scan = manage(env, "dedupe_scan", "--kind", "contact", "--json", str(out))
+        finally:
+            drop()
         pairs = json.loads(out.read_text(encoding="utf-8"))
         truth = true_pairs(source)
     match = {tuple(sorted((p["a_external_id"], p["b_external_id"]))) for p in pairs if p["match"]}

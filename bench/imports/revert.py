@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.imports.generate import generate  # noqa: E402
-from bench.imports.run import fresh_database  # noqa: E402
+from bench.imports.run import run_in_fresh_database  # noqa: E402
 
 TIMED = r"""
 import json, sys, time
@@ -68,25 +66,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="voronka-revert-bench-") as tmp:
         workdir = Path(tmp)
         paths = generate(args.n, workdir / "files", seed=7)
-        url, drop = fresh_database(args.database_url, workdir, 0)
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "voronka.settings",
-            "VORONKA_MEDIA_ROOT": str(workdir / "media"),
-        }
-        try:
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"],
-                cwd=ROOT, env=env, check=True,
-            )  # fmt: skip
-            out = subprocess.run(
-                [sys.executable, "-c", TIMED, json.dumps({k: str(v) for k, v in paths.items()})],
-                cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-            )  # fmt: skip
-            print(out.stdout.strip().splitlines()[-1])
-        finally:
-            drop()
+        result = run_in_fresh_database(TIMED, paths, args.database_url, workdir)
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -78,6 +78,32 @@ def fresh_database(url: str | None, workdir: Path, run: int) -> tuple[str, calla
     return url, drop
 
 
+def run_in_fresh_database(
+    script: str, paths: dict, url: str | None, workdir: Path, run: int = 0
+) -> dict:
+    """Migrate a fresh database, run ``script`` in a new process on it (the generated
+    files' paths as its argument) and return the JSON of its last line of output."""
+    url, drop = fresh_database(url, workdir, run)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "voronka.settings",
+        "VORONKA_MEDIA_ROOT": str(workdir / "media"),
+    }
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", script, json.dumps({k: str(v) for k, v in paths.items()})],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        drop()
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
@@ -91,36 +117,7 @@ def main():
         print(f"{args.n} deals; files (MB): {sizes}")
         results = []
         for run in range(args.repeat):
-            url, drop = fresh_database(args.database_url, workdir, run)
-            env = {
-                **os.environ,
-                "DATABASE_URL": url,
-                "DJANGO_SETTINGS_MODULE": "voronka.settings",
-                "VORONKA_MEDIA_ROOT": str(workdir / "media"),
-            }
-            try:
-                subprocess.run(
-                    [sys.executable, "manage.py", "migrate", "-v0", "--skip-checks"],
-                    cwd=ROOT,
-                    env=env,
-                    check=True,
-                )
-                out = subprocess.run(
-                    [
-                        sys.executable,
-                        "-c",
-                        TIMED,
-                        json.dumps({k: str(v) for k, v in paths.items()}),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-            finally:
-                drop()
-            result = json.loads(out.stdout.strip().splitlines()[-1])
+            result = run_in_fresh_database(TIMED, paths, args.database_url, workdir, run)
             results.append(result)
             print(
                 f"run {run + 1}: read {result['read']:.1f} s, import {result['import']:.1f} s, "
