@@ -40,30 +40,30 @@ _EXTENSION_ONLY = re.compile(
 )
 
 
-def split_phones(text: str) -> list[str]:
-    """Phones typed in one box (see ``split_lines``); a piece after a comma that is only an
-    extension (1-5 digits, or "доб. 12") belongs to the number before it."""
-    parts: list[str] = []
+def _pieces(text: str):
+    """(value, whether it opens its line) for each value typed in one box: one per line or
+    separated by ';' or ','."""
     for line in (text or "").replace(";", "\n").splitlines():
         first = True
         for piece in line.split(","):
             piece = piece.strip()
-            if not piece:
-                continue
-            if not first and parts and _EXTENSION_ONLY.match(piece):
-                parts[-1] = f"{parts[-1]}, {piece}"
-            else:
-                parts.append(piece)
-            first = False
+            if piece:
+                yield piece, first
+                first = False
+
+
+def split_phones(text: str) -> list[str]:
+    """Phones typed in one box (see ``split_lines``); a piece after a comma that is only an
+    extension (1-5 digits, or "доб. 12") belongs to the number before it."""
+    parts: list[str] = []
+    for piece, first in _pieces(text):
+        if not first and _EXTENSION_ONLY.match(piece):
+            parts[-1] = f"{parts[-1]}, {piece}"
+        else:
+            parts.append(piece)
     return parts
 
 
 def split_lines(text: str) -> list[str]:
     """Several values typed in one box, one per line or separated by ';' or ','."""
-    parts: list[str] = []
-    for line in (text or "").replace(";", "\n").splitlines():
-        for piece in line.split(","):
-            piece = piece.strip()
-            if piece:
-                parts.append(piece)
-    return parts
+    return [piece for piece, _ in _pieces(text)]
