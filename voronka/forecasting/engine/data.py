@@ -333,7 +333,10 @@ def build_frame(history: History) -> Frame:
                 dt_val.append(days_of(v.value))
             if m.actual is not None:
                 msa_deal.append(i)
-                msa_at.append(days_of(m.actual))
+                # a date without a time is known by the end of that day: a contract signed
+                # on the 1st must not show as done at midnight to a replay of the 1st
+                day_end = 0.0 if isinstance(m.actual, datetime) else 1.0
+                msa_at.append(days_of(m.actual) + day_end)
         if d.next_step_due is not None:
             nsd[i] = days_of(d.next_step_due)
 

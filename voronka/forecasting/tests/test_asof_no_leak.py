@@ -10,6 +10,7 @@ from voronka.forecasting.engine import (
     AnswerRecord,
     DatedValue,
     History,
+    MilestoneRecord,
     StageChangeRecord,
     as_of,
     build_frame,
@@ -128,3 +129,16 @@ def test_odd_input_gets_the_documented_fallback():
     s = state(as_of(f, to_days(day(8))))
     assert s.kind[1] == OPEN
     assert state(f).closed_at[1] == to_days(day(9))
+
+
+def test_a_milestone_dated_the_day_of_the_cut_is_not_yet_done():
+    """A contract signed (date only) on the day a deal is won later that day: a replay
+    from midnight of that day must not see the contract as signed."""
+    d = deal(1, 0, path=[(2, 5), (4, 20.6)])
+    signed = day(20).date()
+    d = dataclasses.replace(d, milestones=(MilestoneRecord("contract", (), signed),))
+    f = build_frame(History((d,), pipeline_stages(), day(60)))
+    midnight = to_days(day(20))
+    s = state(as_of(f, midnight))
+    assert s.kind[0] == OPEN and s.milestones_actual[0] == 0
+    assert state(as_of(f, midnight + 1.0)).milestones_actual[0] == 1

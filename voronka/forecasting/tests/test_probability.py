@@ -6,7 +6,13 @@ from hypothesis import strategies as st
 
 from voronka.forecasting.engine import History, as_of, build_frame, fit, score, state
 from voronka.forecasting.engine import synthetic as S
-from voronka.forecasting.engine.probability import recent_shift, soft_rows
+from voronka.forecasting.engine.probability import (
+    L2_C,
+    PENALTIES,
+    choose_penalty,
+    recent_shift,
+    soft_rows,
+)
 
 from .helpers import day, deal, pipeline_stages
 
@@ -160,3 +166,28 @@ def test_the_recent_shift_measures_drift_out_of_time():
     assert abs(recent_shift(x, y, when, horizon=40.0, seed=0)) < 0.25
     # nothing to replay: no correction
     assert recent_shift(x[:50], y[:50], when[:50], horizon=40.0, seed=0) == 0.0
+
+
+def _rows(n_deals: int, signal: float, columns: int, seed: int = 4):
+    """Rows of ``n_deals`` deals, three snapshots each; the first column carries
+    ``signal`` (the log-odds slope), the others are noise."""
+    rng = np.random.default_rng(seed)
+    deal = np.repeat(np.arange(n_deals), 3)
+    x = rng.normal(size=(n_deals, columns))[deal] + 0.1 * rng.normal(size=(len(deal), columns))
+    won = rng.random(n_deals) < 1 / (1 + np.exp(-signal * x[::3, 0]))
+    return x, won[deal].astype(float), deal
+
+
+def test_the_penalty_is_chosen_on_held_out_deals():
+    # a few dozen deals and thirty columns of noise: the strongest penalty predicts best
+    for seed in range(3):
+        assert choose_penalty(*_rows(40, 0.0, 30, seed)) == min(PENALTIES)
+    # one strong column: shrinking it costs, the weakest penalty predicts best
+    for seed in range(3):
+        assert choose_penalty(*_rows(100, 4.0, 1, seed)) == max(PENALTIES)
+    # more rows than the cross-validation takes: it runs on a sample of whole deals
+    x, y, d = _rows(8000, 3.0, 1)
+    assert len(y) > 20_000 and choose_penalty(x, y, d) == max(PENALTIES)
+    # a long history keeps the default without searching (pure noise would pick the
+    # strongest, as above)
+    assert choose_penalty(*_rows(25_000, 0.0, 1)) == L2_C
