@@ -41,7 +41,8 @@ class MappingForm(forms.Form):
                 label=spec.name,
                 help_text=gettext(spec.help),
                 choices=columns,
-                required=spec.required,
+                # a field made of parts is checked in clean(): its column or a part's
+                required=spec.required and not spec.parts,
                 initial=fields.get(spec.name, ""),
             )
         self.stage_values = list(stage_values)
@@ -51,6 +52,17 @@ class MappingForm(forms.Form):
             self.fields[f"s_{i}"] = forms.ChoiceField(
                 label=value, choices=stage_choices, required=False, initial=saved.get(value, "")
             )
+
+    def clean(self):
+        data = super().clean()
+        for spec in parsing.FIELDS[self.job.kind]:
+            if spec.required and spec.parts and not data.get(f"f_{spec.name}"):
+                if not any(data.get(f"f_{p}") for p in spec.parts):
+                    self.add_error(
+                        f"f_{spec.name}",
+                        _("Choose the column of the full name, or the columns of its parts."),
+                    )
+        return data
 
     def field_rows(self):
         return [self[f"f_{spec.name}"] for spec in parsing.FIELDS[self.job.kind]]

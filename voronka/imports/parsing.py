@@ -580,10 +580,25 @@ class FieldSpec:
     required: bool = False
     max_length: int = 300
     aliases: tuple[str, ...] = ()
+    # fields whose values make this one when its own column is not mapped or empty
+    parts: tuple[str, ...] = ()
 
 
-def _f(name, type_, help_, aliases=(), required=False, max_length=300) -> FieldSpec:
-    return FieldSpec(name, type_, help_, required, max_length, tuple(aliases))
+def _f(name, type_, help_, aliases=(), required=False, max_length=300, parts=()) -> FieldSpec:
+    return FieldSpec(name, type_, help_, required, max_length, tuple(aliases), tuple(parts))
+
+
+NAME_PARTS = ("last_name", "first_name", "middle_name")
+
+
+def compose_name(last: str = "", first: str = "", middle: str = "") -> str:
+    """A full name from its parts: "Last First Middle" when there is a patronymic (the
+    Russian order of a ФИО), otherwise "First Last"."""
+    if middle:
+        words = (last, first, middle)
+    else:
+        words = (first, last)
+    return " ".join(w for w in words if w)
 
 
 _KEY_ALIASES = (
@@ -779,9 +794,34 @@ CONTACT_FIELDS: tuple[FieldSpec, ...] = (
     _f(
         "name",
         "text",
-        gettext_noop("Full name (required)."),
-        ("name", "full name", "contact", "фио", "имя", "контакт", "контактное лицо", "название"),
+        gettext_noop("Full name (required, or its parts: last, first and middle name)."),
+        ("name", "full name", "contact", "фио", "контакт", "контактное лицо", "название"),
         required=True,
+        parts=NAME_PARTS,
+    ),
+    _f(
+        "last_name",
+        "text",
+        gettext_noop("Last name (surname), when the file keeps the name in parts."),
+        ("last name", "lastname", "surname", "family name", "фамилия"),
+        max_length=100,
+    ),
+    _f(
+        "first_name",
+        "text",
+        gettext_noop("First name, when the file keeps the name in parts."),
+        ("first name", "firstname", "given name", "имя"),
+        max_length=100,
+    ),
+    _f(
+        "middle_name",
+        "text",
+        gettext_noop(
+            "Middle name (patronymic). The parts make “Last First Middle”, or “First Last” "
+            "without a middle name."
+        ),
+        ("middle name", "patronymic", "отчество"),
+        max_length=100,
     ),
     _f(
         "position",
@@ -931,6 +971,19 @@ def fold_header(text: str) -> str:
     return _FOLD.sub(" ", (text or "").casefold().replace("ё", "е")).strip()
 
 
+def typed_fields(kind: str, mapping: dict[str, str]) -> list[str]:
+    """The fields the typed rows carry for ``mapping``, in field order: a field made of
+    parts (a contact's name from last, first and middle name) instead of the parts."""
+    specs = FIELDS[kind]
+    parts = {p for spec in specs for p in spec.parts}
+    return [
+        spec.name
+        for spec in specs
+        if spec.name not in parts
+        and (mapping.get(spec.name) or any(mapping.get(p) for p in spec.parts))
+    ]
+
+
 def suggest_mapping(headers: Sequence[str], kind: str) -> dict[str, str]:
     """Field name -> header, for headers that name a field in Russian or English (exactly
     the field's name or one of its usual names). Each header feeds at most one field."""
@@ -1011,12 +1064,13 @@ def convert_rows(
             )
         columns.append((specs[name], table.headers.index(header), header))
     for spec in specs.values():
-        if spec.required and not mapping.get(spec.name):
+        if spec.required and not mapping.get(spec.name) and not any(map(mapping.get, spec.parts)):
             raise FileRejected(
                 "required_unmapped",
                 gettext_noop("The required field %(field)s is not mapped to a column."),
                 field=spec.name,
             )
+    composed = [spec for spec in specs.values() if spec.parts]
     allowed = [c.upper() for c in currencies]
     rows: list[TypedRow] = []
     errors: list[RowError] = []
@@ -1027,7 +1081,7 @@ def convert_rows(
         for spec, index, header in columns:
             text = raw[index].strip()
             if not text:
-                if spec.required:
+                if spec.required and not spec.parts:
                     errors.append(RowError(number, header, gettext_noop("The value is required.")))
                     bad.add(number)
                 continue
@@ -1036,10 +1090,38 @@ def convert_rows(
             except ValueProblem as exc:
                 errors.append(RowError(number, header, exc.message, exc.params))
                 bad.add(number)
+        for spec in composed:
+            _compose(spec, values, number, mapping, errors, bad)
         if kind == "deals" and "currency" not in values:
             values["currency"] = default_currency
         rows.append(TypedRow(number, values))
     return Converted(rows=rows, errors=errors, bad_rows=bad)
+
+
+def _compose(spec: FieldSpec, values: dict, number: int, mapping, errors, bad) -> None:
+    """Fill ``spec`` from its parts when its own cell gave nothing; the parts are dropped
+    (they only make the field). A row with neither is an error on the field's column."""
+    parts = {p: values.pop(p) for p in spec.parts if p in values}
+    if spec.name in values:
+        return
+    if parts:
+        composed = compose_name(**{p.split("_")[0]: v for p, v in parts.items()})
+        if len(composed) > spec.max_length:
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    gettext_noop("The name made of its parts is longer than %(max)s characters."),
+                    {"max": spec.max_length},
+                )
+            )
+            bad.add(number)
+            return
+        values[spec.name] = composed
+    elif spec.required:
+        header = mapping.get(spec.name) or next(mapping[p] for p in spec.parts if mapping.get(p))
+        errors.append(RowError(number, header, gettext_noop("The value is required.")))
+        bad.add(number)
 
 
 def _convert(spec: FieldSpec, text: str, currencies: list[str], region: str, choices=None):

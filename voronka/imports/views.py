@@ -210,7 +210,7 @@ def preview(request, pk):
     except parsing.FileRejected as exc:
         file_error = exc.render(gettext)
     else:
-        names = [s.name for s in parsing.FIELDS[job.kind] if options.fields.get(s.name)]
+        names = parsing.typed_fields(job.kind, options.fields)
         columns = list(names) + (["→ stage"] if job.kind == "deals" else [])
         plans = getattr(importer, "plans", {})
         for r in importer.rows[:PREVIEW_ROWS]:

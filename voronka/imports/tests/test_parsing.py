@@ -297,6 +297,56 @@ def test_convert_rows_reports_row_column_and_message():
     ]
 
 
+def test_a_name_kept_in_parts_makes_the_full_name():
+    text = (
+        "Фамилия;Имя;Отчество;ФИО;Должность\n"
+        "Петрова;Анна;Сергеевна;;\n"  # a patronymic: the Russian order of a ФИО
+        ";John;;;\n"
+        "Smith;John;;;\n"  # no patronymic: first name first
+        ";;;;CEO\n"  # no name at all
+        "Иванов;Иван;;Иванов Иван Иванович;\n"  # the full name's own column wins
+    )
+    table = p.read_table(text.encode(), "x.csv")
+    mapping = p.suggest_mapping(table.headers, "contacts")
+    assert mapping == {
+        "name": "ФИО",
+        "last_name": "Фамилия",
+        "first_name": "Имя",
+        "middle_name": "Отчество",
+        "position": "Должность",
+    }
+    out = p.convert_rows(table, mapping, "contacts")
+    assert [r.values for r in out.rows] == [
+        {"name": "Петрова Анна Сергеевна"},
+        {"name": "John"},
+        {"name": "John Smith"},
+        {"position": "CEO"},
+        {"name": "Иванов Иван Иванович"},
+    ]
+    assert out.bad_rows == {5}
+    assert [(e.row, e.column, e.render()) for e in out.errors] == [
+        (5, "ФИО", "The value is required.")
+    ]
+    # without a full-name column the parts are enough; a row without any is refused
+    del mapping["name"]
+    out = p.convert_rows(table, mapping, "contacts")
+    assert out.rows[4].values == {"name": "Иван Иванов"}
+    assert [(e.row, e.column) for e in out.errors] == [(5, "Фамилия")]
+    # and neither the full name nor a part: the file is refused
+    with pytest.raises(p.FileRejected) as exc:
+        p.convert_rows(table, {"position": "Должность"}, "contacts")
+    assert exc.value.code == "required_unmapped"
+
+
+def test_a_name_made_of_long_parts_is_refused_not_cut():
+    long = "Щ" * 100
+    table = p.read_table(f"Фамилия;Имя;Отчество\n{long};{long};{long}\n".encode(), "x.csv")
+    mapping = {"last_name": "Фамилия", "first_name": "Имя", "middle_name": "Отчество"}
+    out = p.convert_rows(table, mapping, "contacts")
+    assert out.bad_rows == {2} and "name" not in out.rows[0].values
+    assert out.errors[0].render() == ("The name made of its parts is longer than 300 characters.")
+
+
 def test_mapping_to_a_missing_column_or_without_a_required_field():
     table = p.read_table(b"a,b\n1,2\n", "x.csv")
     with pytest.raises(p.FileRejected) as exc:

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from voronka.contacts.models import Contact
 from voronka.deals.models import Deal
 from voronka.imports.models import ImportJob, SavedMapping
 from voronka.imports.tasks import execute_job
@@ -142,3 +143,30 @@ def test_upload_map_preview_run_report(
     upload(client)
     again = ImportJob.objects.order_by("-pk").first()
     assert again.mapping["stages"] == job.mapping["stages"]
+
+
+def test_contacts_with_the_name_in_parts(client_for, head, media):
+    data = "Фамилия,Имя,Отчество,Телефон\nПетрова,Анна,Сергеевна,89123456789\n".encode()
+    client = client_for(head)
+    upload(client, data, "contacts.csv", "contacts")
+    job = ImportJob.objects.get()
+    assert job.mapping["fields"] == {
+        "last_name": "Фамилия",
+        "first_name": "Имя",
+        "middle_name": "Отчество",
+        "phones": "Телефон",
+    }
+    url = reverse("imports:mapping", args=[job.pk])
+    # neither the full name nor a part of it: a clear error, nothing saved
+    response = client.post(url, {"f_phones": "Телефон"})
+    assert response.status_code == 400
+    assert "Choose the column of the full name, or the columns of its parts." in (
+        response.content.decode()
+    )
+    post = {f"f_{k}": v for k, v in job.mapping["fields"].items()}
+    assert client.post(url, post).status_code == 302
+    page = client.get(reverse("imports:preview", args=[job.pk])).content.decode()
+    assert "Петрова Анна Сергеевна" in page  # the name as it will be saved
+    client.post(reverse("imports:preview", args=[job.pk]), {"skip_invalid": ""})
+    assert execute_job(job.pk) == "done"
+    assert list(Contact.objects.values_list("name", flat=True)) == ["Петрова Анна Сергеевна"]
