@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from voronka.deals.models import Pipeline
@@ -27,6 +27,9 @@ class UploadForm(forms.Form):
         self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)
 
 
+MULTI_HELP = gettext_noop("Several columns can be chosen (Ctrl or ⌘ + click).")
+
+
 class MappingForm(forms.Form):
     """A select per Voronka field (which column feeds it) and, for deals, per source stage
     (which stage of the pipeline it becomes)."""
@@ -37,6 +40,17 @@ class MappingForm(forms.Form):
         columns = [("", "—")] + [(h, h) for h in job.headers]
         fields = job.mapping.get("fields", {})
         for spec in parsing.FIELDS[job.kind]:
+            if spec.type in parsing.MULTI_COLUMN_TYPES:
+                # phones and e-mails may come from several columns
+                self.fields[f"f_{spec.name}"] = forms.MultipleChoiceField(
+                    label=spec.name,
+                    help_text=gettext(spec.help) + " " + gettext(MULTI_HELP),
+                    choices=columns[1:],
+                    required=False,
+                    initial=parsing.mapped_columns(fields.get(spec.name)),
+                    widget=forms.SelectMultiple(attrs={"size": min(4, len(columns) - 1)}),
+                )
+                continue
             self.fields[f"f_{spec.name}"] = forms.ChoiceField(
                 label=spec.name,
                 help_text=gettext(spec.help),
@@ -71,10 +85,12 @@ class MappingForm(forms.Form):
         return [self[f"s_{i}"] for i in range(len(self.stage_values))]
 
     def mapping(self):
-        fields = {
-            spec.name: self.cleaned_data.get(f"f_{spec.name}") or ""
-            for spec in parsing.FIELDS[self.job.kind]
-        }
+        fields = {}
+        for spec in parsing.FIELDS[self.job.kind]:
+            value = self.cleaned_data.get(f"f_{spec.name}") or ""
+            if isinstance(value, list):  # one column is kept as a name, several as a list
+                value = value[0] if len(value) == 1 else value
+            fields[spec.name] = value
         stages = {
             value: self.cleaned_data.get(f"s_{i}") or ""
             for i, value in enumerate(self.stage_values)

@@ -348,7 +348,7 @@ class _Base:
         return converted.rows
 
     def col(self, name: str) -> str:
-        return self.options.fields.get(name, "")
+        return ", ".join(parsing.mapped_columns(self.options.fields.get(name)))
 
     def check_keys(self, rows, model) -> dict[str, object]:
         """Repeated keys in the file are errors; keys of existing records the importer

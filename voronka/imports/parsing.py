@@ -971,6 +971,31 @@ def fold_header(text: str) -> str:
     return _FOLD.sub(" ", (text or "").casefold().replace("ё", "е")).strip()
 
 
+# Field types whose values are lists: a file may spread them over several columns
+# ("Рабочий телефон", "Мобильный телефон").
+MULTI_COLUMN_TYPES = frozenset(("phones", "emails"))
+
+
+def mapped_columns(value) -> list[str]:
+    """The columns a field is mapped to: a column name, a list of them, or nothing."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value if v]
+
+
+def _merged(first: list, more: list) -> list:
+    """Values of another column added to a field's list, without repeating a number (the
+    same E.164 and extension) or an address (in any case)."""
+
+    def key(v):
+        return (v.e164, v.extension) if isinstance(v, Phone) else str(v).casefold()
+
+    seen = {key(v) for v in first}
+    return list(first) + [v for v in more if key(v) not in seen]
+
+
 def typed_fields(kind: str, mapping: dict[str, str]) -> list[str]:
     """The fields the typed rows carry for ``mapping``, in field order: a field made of
     parts (a contact's name from last, first and middle name) instead of the parts."""
@@ -984,11 +1009,18 @@ def typed_fields(kind: str, mapping: dict[str, str]) -> list[str]:
     ]
 
 
-def suggest_mapping(headers: Sequence[str], kind: str) -> dict[str, str]:
+_MULTI_WORDS = {
+    "phones": ("phone", "телефон", "тел", "мобильный", "mobile"),
+    "emails": ("email", "e-mail", "почта", "mail"),
+}
+_NOT_A_PHONE = ("fax", "факс")
+
+
+def suggest_mapping(headers: Sequence[str], kind: str) -> dict[str, str | list[str]]:
     """Field name -> header, for headers that name a field in Russian or English (exactly
     the field's name or one of its usual names). Each header feeds at most one field."""
     folded = {fold_header(h): h for h in headers}
-    out: dict[str, str] = {}
+    out: dict[str, str | list[str]] = {}
     used: set[str] = set()
     for spec in FIELDS[kind]:
         for alias in (spec.name, *spec.aliases):
@@ -997,6 +1029,22 @@ def suggest_mapping(headers: Sequence[str], kind: str) -> dict[str, str]:
                 out[spec.name] = header
                 used.add(header)
                 break
+    # more columns of phones or e-mails: "Рабочий телефон", "Mobile phone", "Частный e-mail"
+    for spec in FIELDS[kind]:
+        words = _MULTI_WORDS.get(spec.type)
+        if not words or (spec.name not in out and kind == "deals"):
+            continue
+        more = [
+            h
+            for h in headers
+            if h not in used
+            and any(w in fold_header(h).split() for w in words)
+            and not any(w in fold_header(h) for w in _NOT_A_PHONE)
+        ]
+        if more:
+            found = mapped_columns(out.get(spec.name))
+            out[spec.name] = found + more if found or len(more) > 1 else more[0]
+            used.update(more)
     return out
 
 
@@ -1052,17 +1100,25 @@ def convert_rows(
             name=unknown[0][:60],
         )
     columns: list[tuple[FieldSpec, int, str]] = []
-    for name, header in mapping.items():
-        if not header:
-            continue
-        if header not in table.headers:
+    for name, value in mapping.items():
+        headers = mapped_columns(value)
+        if len(headers) > 1 and specs[name].type not in MULTI_COLUMN_TYPES:
             raise FileRejected(
-                "missing_column",
-                gettext_noop("The file has no column “%(column)s” (mapped to %(field)s)."),
-                column=str(header)[:100],
+                "several_columns",
+                gettext_noop(
+                    "Only phones and e-mails can be taken from several columns, not %(field)s."
+                ),
                 field=name,
             )
-        columns.append((specs[name], table.headers.index(header), header))
+        for header in headers:
+            if header not in table.headers:
+                raise FileRejected(
+                    "missing_column",
+                    gettext_noop("The file has no column “%(column)s” (mapped to %(field)s)."),
+                    column=str(header)[:100],
+                    field=name,
+                )
+            columns.append((specs[name], table.headers.index(header), header))
     for spec in specs.values():
         if spec.required and not mapping.get(spec.name) and not any(map(mapping.get, spec.parts)):
             raise FileRejected(
@@ -1086,7 +1142,10 @@ def convert_rows(
                     bad.add(number)
                 continue
             try:
-                values[spec.name] = _convert(spec, text, allowed, region, choices)
+                value = _convert(spec, text, allowed, region, choices)
+                if spec.type in MULTI_COLUMN_TYPES and spec.name in values:
+                    value = _merged(values[spec.name], value)
+                values[spec.name] = value
             except ValueProblem as exc:
                 errors.append(RowError(number, header, exc.message, exc.params))
                 bad.add(number)

@@ -338,6 +338,42 @@ def test_a_name_kept_in_parts_makes_the_full_name():
     assert exc.value.code == "required_unmapped"
 
 
+def test_phones_and_emails_from_several_columns():
+    text = (
+        "Имя;Фамилия;Рабочий телефон;Мобильный телефон;Номер факса;Рабочий e-mail;Частный e-mail\n"
+        "Анна;Петрова;+7 495 123-45-67 доб. 12;8 912 345 67 89;84951234500;a@x.ru;a@gmail.com\n"
+        "Иван;Иванов;;89123456789;;;I@X.RU\n"
+        "Пётр;Сидоров;8 912 345 67 89;+7 912 345-67-89;;;\n"  # the same number twice
+    )
+    table = p.read_table(text.encode(), "x.csv")
+    mapping = p.suggest_mapping(table.headers, "contacts")
+    assert mapping == {
+        "first_name": "Имя",
+        "last_name": "Фамилия",
+        "phones": ["Рабочий телефон", "Мобильный телефон"],  # not the fax
+        "emails": ["Рабочий e-mail", "Частный e-mail"],
+    }
+    out = p.convert_rows(table, mapping, "contacts")
+    assert not out.errors
+    anna, ivan, petr = (r.values for r in out.rows)
+    assert [(x.e164, x.extension) for x in anna["phones"]] == [
+        ("+74951234567", "12"),
+        ("+79123456789", ""),
+    ]
+    assert anna["emails"] == ["a@x.ru", "a@gmail.com"]
+    assert [x.e164 for x in ivan["phones"]] == ["+79123456789"]
+    assert ivan["emails"] == ["I@X.RU"]
+    assert [x.e164 for x in petr["phones"]] == ["+79123456789"]
+    # one column stays a column name; a text field cannot take several
+    assert p.suggest_mapping(["Name", "Phone"], "contacts")["phones"] == "Phone"
+    with pytest.raises(p.FileRejected) as exc:
+        p.convert_rows(table, {"name": ["Имя", "Фамилия"]}, "contacts")
+    assert exc.value.code == "several_columns"
+    with pytest.raises(p.FileRejected) as exc:
+        p.convert_rows(table, {"name": "Имя", "phones": ["Мобильный телефон", "zzz"]}, "contacts")
+    assert exc.value.code == "missing_column"
+
+
 def test_a_name_made_of_long_parts_is_refused_not_cut():
     long = "Щ" * 100
     table = p.read_table(f"Фамилия;Имя;Отчество\n{long};{long};{long}\n".encode(), "x.csv")

@@ -170,3 +170,33 @@ def test_contacts_with_the_name_in_parts(client_for, head, media):
     client.post(reverse("imports:preview", args=[job.pk]), {"skip_invalid": ""})
     assert execute_job(job.pk) == "done"
     assert list(Contact.objects.values_list("name", flat=True)) == ["Петрова Анна Сергеевна"]
+
+
+def test_contacts_with_phones_in_several_columns(client_for, head, media):
+    data = (
+        "ФИО,Рабочий телефон,Мобильный телефон,E-mail\n"
+        "Петрова Анна,+7 495 123-45-67,8 912 345 67 89,a@x.ru\n"
+    ).encode()
+    client = client_for(head)
+    upload(client, data, "contacts.csv", "contacts")
+    job = ImportJob.objects.get()
+    assert job.mapping["fields"]["phones"] == ["Рабочий телефон", "Мобильный телефон"]
+    url = reverse("imports:mapping", args=[job.pk])
+    page = client.get(url).content.decode()
+    assert 'name="f_phones"' in page and "multiple" in page
+    # the user keeps one of the two phone columns and the e-mail
+    post = {"f_name": "ФИО", "f_phones": ["Мобильный телефон"], "f_emails": ["E-mail"]}
+    assert client.post(url, post).status_code == 302
+    job.refresh_from_db()
+    assert job.mapping["fields"] == {
+        "name": "ФИО",
+        "phones": "Мобильный телефон",
+        "emails": "E-mail",
+    }
+    # and both, as suggested
+    post["f_phones"] = ["Рабочий телефон", "Мобильный телефон"]
+    assert client.post(url, post).status_code == 302
+    client.post(reverse("imports:preview", args=[job.pk]), {"skip_invalid": ""})
+    assert execute_job(job.pk) == "done"
+    anna = Contact.objects.get()
+    assert [x.e164 for x in anna.phones.order_by("position")] == ["+74951234567", "+79123456789"]
