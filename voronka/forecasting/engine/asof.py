@@ -1,6 +1,6 @@
 """The one cut of history at a moment: everything downstream sees only ``as_of(frame, t)``.
 
-``as_of`` drops every fact recorded after ``t`` (stage changes, activities and their
+``as_of`` drops every fact recorded at or after ``t`` (stage changes, activities and their
 completion, answers, versions of planned dates, actual milestone dates, deals created
 later, the current-only next step unless ``t`` is at or after the load time). ``state``
 reads a cut frame and returns each deal's state at its ``t``. The live forecast is
@@ -19,18 +19,21 @@ from .data import F_CONTRACT_PLANNED, F_DECISION, F_EXPECTED_CLOSE, N_DATE_FIELD
 def as_of(frame: Frame, t: float) -> Frame:
     """The history as it was known at ``t`` (float days). Never later than ``frame.t``."""
     t = float(min(t, frame.t))
-    ch = frame.ch_at <= t
-    act = frame.act_created <= t
+    # Strictly before t: a fact stamped at t itself belongs to the period that starts at t
+    # (periods are [start, end)), as a deal closed on the 1st (a date-only import stores
+    # its midnight) belongs to the month, not to the history the month is forecast from.
+    ch = frame.ch_at < t
+    act = frame.act_created < t
     done = frame.act_done[act]
-    done = np.where(done <= t, done, np.nan)
-    ans = frame.ans_at <= t
-    dts = frame.dates_known <= t
-    msa = frame.msa_at <= t
+    done = np.where(done < t, done, np.nan)
+    ans = frame.ans_at < t
+    dts = frame.dates_known < t
+    msa = frame.msa_at < t
     nsd = frame.next_step_due if t >= frame.loaded_at else np.full(frame.n_deals, np.nan)
     return replace(
         frame,
         t=t,
-        exists=frame.exists & (frame.created <= t),
+        exists=frame.exists & (frame.created < t),
         ch_deal=frame.ch_deal[ch],
         ch_at=frame.ch_at[ch],
         ch_to=frame.ch_to[ch],

@@ -117,7 +117,9 @@ def test_cut_shows_the_stage_activities_and_dates_known_then():
     s2 = state(as_of(f, to_days(day(30))))
     assert np.isnan(s2.next_due[0]) and s2.date_fields[0, 0] == to_days(day(45))
     assert s2.kind[0] == OPEN
-    assert state(as_of(f, to_days(day(40)))).kind[0] == WON
+    # a win stamped at the cut itself belongs to the period that starts there
+    assert state(as_of(f, to_days(day(40)))).kind[0] == OPEN
+    assert state(as_of(f, to_days(day(40)) + 0.01)).kind[0] == WON
     assert not state(as_of(f, to_days(day(-1)))).exists[0]
 
 
@@ -141,4 +143,4 @@ def test_a_milestone_dated_the_day_of_the_cut_is_not_yet_done():
     midnight = to_days(day(20))
     s = state(as_of(f, midnight))
     assert s.kind[0] == OPEN and s.milestones_actual[0] == 0
-    assert state(as_of(f, midnight + 1.0)).milestones_actual[0] == 1
+    assert state(as_of(f, midnight + 1.5)).milestones_actual[0] == 1  # the next day
