@@ -149,7 +149,7 @@ class Frame:
     created: np.ndarray
     amount: np.ndarray  # NaN = no amount
     initial_stage: np.ndarray
-    exists: np.ndarray  # created <= t
+    exists: np.ndarray  # created by t (at or before the load time; before t once cut)
     # stage changes, sorted by (deal, at)
     ch_deal: np.ndarray
     ch_at: np.ndarray
