@@ -623,24 +623,12 @@ class _PartyImport(_Base):
     def existing_details(self) -> dict[int, tuple[list, list]]:
         """Phones (as typed) and e-mails of the records the file updates, in their order:
         a re-imported row with the same ones changes nothing."""
-        out: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
         ids = [o.pk for o in self.existing.values()]
-        link = f"{self.link}_id"
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            for pk, raw in (
-                PhoneNumber.objects.filter(**{f"{link}__in": chunk})
-                .order_by(link, "position", "pk")
-                .values_list(link, "raw")
-            ):
-                out[pk][0].append(raw)
-            for pk, email in (
-                EmailAddress.objects.filter(**{f"{link}__in": chunk})
-                .order_by(link, "position", "pk")
-                .values_list(link, "email")
-            ):
-                out[pk][1].append(email)
-        return out
+        before = _details_before(self.link, ids, phones=set(ids), emails=set(ids))
+        return {
+            pk: ([p[0] for p in d["phones"]], [e[0] for e in d["emails"]])
+            for pk, d in before.items()
+        }
 
     def record_fields(self, values) -> dict:
         out = {}
