@@ -1032,6 +1032,7 @@ def suggest_mapping(headers: Sequence[str], kind: str) -> dict[str, str | list[s
     # more columns of phones or e-mails: "Рабочий телефон", "Mobile phone", "Частный e-mail"
     for spec in FIELDS[kind]:
         words = _MULTI_WORDS.get(spec.type)
+        # a deals file names other people's phones too: only more of a contact's own
         if not words or (spec.name not in out and kind == "deals"):
             continue
         more = [
@@ -1164,7 +1165,7 @@ def _compose(spec: FieldSpec, values: dict, number: int, mapping, errors, bad) -
     if spec.name in values:
         return
     if parts:
-        composed = compose_name(**{p.split("_")[0]: v for p, v in parts.items()})
+        composed = compose_name(*(parts.get(p, "") for p in NAME_PARTS))
         if len(composed) > spec.max_length:
             errors.append(
                 RowError(
