@@ -292,7 +292,25 @@ def _transition_densities(
             # so a handful of old deals cannot make lingering look promising
             exposure = at_risk[lo : d_seen + 1].sum() + STAGE_PRIOR_SPELLS * (d_seen + 1 - lo)
             late[k] = ev[:, lo : d_seen + 1].sum(axis=1) / exposure
+            _extend_tail(dens[k], surv[k], d_seen, late[k])
     return _Stays(dens, surv, n_exits, seen, late)
+
+
+def _extend_tail(dens: np.ndarray, surv: np.ndarray, d_seen: int, rate: np.ndarray) -> None:
+    """Past the longest stay followed, the stays still open leave at the hazards seen at the
+    end of the follow-up (``rate`` per destination and day), up to MAX_DAYS: the same tail
+    ``_eventual_win`` values, so the timing curves place that chance in time instead of
+    dropping it. Without it a short history says that every deal still to be won is won
+    within the few weeks it has watched. In place; nothing changes where the follow-up
+    reaches MAX_DAYS or nobody is left."""
+    total = float(rate.sum())
+    left = float(surv[d_seen])
+    if d_seen >= MAX_DAYS or total <= 0 or left <= 0:
+        return
+    u = np.arange(0, MAX_DAYS - d_seen + 1, dtype=float)
+    s = left * np.exp(-total * u)  # s[0] is surv[d_seen]
+    surv[d_seen + 1 :] = s[1:]
+    dens[:, d_seen + 1 :] = (rate / total)[:, None] * (s[:-1] - s[1:])[None, :]
 
 
 def _eventual_win(frame: Frame, stays: _Stays, n_exits: np.ndarray) -> np.ndarray:
