@@ -30,6 +30,9 @@ class ForecastModel:
     # sd of a log-normal factor on what is still to be won, for what the model does not
     # explain: measured on the latest months of the history (``period.interval_spread``)
     interval_tau: float = 0.0
+    # whether any deal had been won by the cut: without one neither the win rate nor the
+    # time to a win is measured, and the period's range starts at what is won already
+    has_wins: bool = True
 
     def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
         return self.probability.predict(frame, st, idx)
@@ -50,6 +53,7 @@ def fit(frame: Frame, seed: int = 0) -> ForecastModel:
         conversion_sigma=sigma,
         count_dispersion=disp,
         fit_seconds=0.0,
+        has_wins=bool((st.exists & (st.kind == WON)).any()),
     )
     from .period import interval_spread  # period builds on this module
 

@@ -19,6 +19,10 @@ few calendar months from the state at that month's start and is compared with wh
 in it (``interval_spread``). Where the misses are larger than the model's own spread says,
 the difference becomes one more log-normal factor on what is still to be won; where they
 are not, nothing changes. The expected value is unchanged.
+
+A history in which no deal has been won yet measures neither the win rate nor the time to a
+win: the forecast then rests on the stages' default probabilities and a default time to
+close, and its P10 is what is already won in the period (nothing more may be won).
 """
 
 from __future__ import annotations
@@ -229,6 +233,10 @@ def forecast_period(
 
     expected = won_so_far + open_expected + new_expected
     p10, p50, p90 = (float(v) for v in np.quantile(total, [0.1, 0.5, 0.9]))
+    if not model.has_wins:
+        # No deal won yet: the stages' default chances and a default time to close are a
+        # guess, and "nothing more is won this period" cannot be ruled out.
+        p10 = won_so_far
     prob = gap = cov = None
     if plan is not None:
         prob = float((total >= plan).mean())

@@ -235,3 +235,27 @@ def test_a_deal_won_at_local_midnight_on_the_first_counts_in_that_month():
         a, b = (to_days(d) for d in march)
         in_march = st.exists & (st.kind == WON) & (st.closed_at >= a) & (st.closed_at < b)
         assert float(np.nansum(f.amount[in_march])) == counted
+
+
+def test_before_the_first_win_the_range_starts_at_what_is_won():
+    """Deals created and moved, none won yet (an export whose closes begin months after its
+    first deals): the forecast rests on the stages' defaults, and its low end is what the
+    period has won so far, nothing more. The first win brings the simulated range back."""
+    from .helpers import day, deal, pipeline_stages
+
+    deals = [deal(i, i * 0.5, path=[(2, i * 0.5 + 3)] if i % 2 else ()) for i in range(1, 200)]
+    deals += [deal(500 + j, 1.0, path=[(5, 20.0 + j)]) for j in range(5)]  # some lost
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(120)))
+    m = fit(f)
+    assert not m.has_wins
+    fc = forecast_period(m, f, f.t, f.t + 30, seed=1)
+    assert fc.expected > 0
+    assert fc.p10 == fc.won_so_far == 0.0
+    assert fc.p10 <= fc.p50 <= fc.p90
+
+    won = deal(999, 2.0, path=[(4, 100.0)], amount=5000.0)
+    f2 = build_frame(History((*deals, won), pipeline_stages(), day(120)))
+    m2 = fit(f2)
+    assert m2.has_wins
+    fc2 = forecast_period(m2, f2, f2.t, f2.t + 30, seed=1)
+    assert fc2.p10 > 0.0
