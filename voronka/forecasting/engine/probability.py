@@ -269,6 +269,10 @@ def recent_shift(
         train = np.flatnonzero(when <= u - horizon)
         if not _enough(y[train]):
             continue
+        if deal is not None and len(np.unique(deal[train])) < MODEL_PRIOR_DEALS:
+            # fewer deals than the live model needs to outweigh the stage prior: such a fit
+            # (a few dozen rows for thirty columns) measures its own noise, not a drift
+            continue
         if len(train) > SHIFT_ROWS:
             train = rng.choice(train, SHIFT_ROWS, replace=False)
         coef, intercept = _fit_logistic(x[train], y[train], c)
