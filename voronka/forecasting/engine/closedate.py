@@ -98,9 +98,19 @@ def blend_curves(a: Curve, b: Curve, w: float) -> Curve:
     )
 
 
-AGE_GRID = np.array(
-    [0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365, 540, 730], dtype=float
-)
+# Ages in a stage (days) at which the conditional curves are kept; in between they are
+# interpolated (``TimingModel.age_between``). Daily for the first fortnight, then weekly to
+# half a year, fortnightly to a year and monthly to MAX_DAYS: a curve bends most early on,
+# and one that rises to a hard limit (every stay over by some day) needs a fine grid there.
+AGE_GRID = np.unique(
+    np.r_[
+        np.arange(0, 14),
+        np.arange(14, 182, 7),
+        np.arange(182, 364, 14),
+        np.arange(364, 731, 30),
+        MAX_DAYS,
+    ]
+).astype(float)
 
 
 def stage_stays(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -155,7 +165,9 @@ class TimingModel:
 
     win_by: np.ndarray
     eventual: np.ndarray  # (stage, age bucket): P(won eventually), the tail extrapolated
-    n_exits: np.ndarray  # evidence per stage: min(exits seen, closed deals of its pipeline)
+    # evidence per stage: exits seen plus the exits its quiet stays would have shown
+    # (``_quiet_stays``), at most the closed deals of its pipeline
+    n_exits: np.ndarray
     creation: tuple[Curve, ...]  # per pipeline: from creation (Aalen–Johansen)
     creation_pooled: Curve
     median_win_days: float
@@ -167,9 +179,23 @@ class TimingModel:
     def age_bucket(age: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(AGE_GRID, age, side="right") - 1, 0, len(AGE_GRID) - 1)
 
+    @staticmethod
+    def age_between(age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The grid ages around ``age`` (indices g0 <= g1) and the weight of g1: figures
+        kept per grid age are interpolated linearly in between. Rounding an age down to the
+        grid instead (119 days read as 90 on a coarse grid) biases every deal in between, towards
+        a later close where the chance of closing rises with age."""
+        a = np.clip(np.asarray(age, dtype=float), 0.0, AGE_GRID[-1])
+        g0 = np.clip(np.searchsorted(AGE_GRID, a, side="right") - 1, 0, len(AGE_GRID) - 1)
+        g1 = np.minimum(g0 + 1, len(AGE_GRID) - 1)
+        span = AGE_GRID[g1] - AGE_GRID[g0]
+        lam = np.where(span > 0, (a - AGE_GRID[g0]) / np.where(span > 0, span, 1.0), 0.0)
+        return g0, g1, lam
+
     def remaining_win(self, stage: np.ndarray, age: np.ndarray) -> np.ndarray:
         """P(won eventually | in ``stage`` for ``age`` days), from the stage history alone."""
-        return self.eventual[stage, self.age_bucket(age)]
+        g0, g1, lam = self.age_between(age)
+        return (1.0 - lam) * self.eventual[stage, g0] + lam * self.eventual[stage, g1]
 
     def window_share(
         self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
@@ -181,15 +207,19 @@ class TimingModel:
         if end <= lo or not len(idx):
             return np.zeros(len(idx))
         stage = st.stage[idx]
-        g = self.age_bucket(np.maximum(t - st.entered[idx], 0.0))
+        g0, g1, lam = self.age_between(np.maximum(t - st.entered[idx], 0.0))
         u_end = int(min(np.floor(end - t), MAX_DAYS))
         u_lo = int(min(np.floor(lo - t), MAX_DAYS))
-        curve_end = self.win_by[stage, g, u_end]
-        curve_lo = self.win_by[stage, g, u_lo] if u_lo > 0 else 0.0
-        rem = self.win_by[stage, g, -1]
         tau = max(self.median_win_days, 1.0)
         prior_in = np.exp(-(lo - t) / tau) - np.exp(-(end - t) / tau)
-        share = (curve_end - curve_lo + TAIL_MASS * prior_in) / (rem + TAIL_MASS)
+
+        def at(g: np.ndarray) -> np.ndarray:
+            curve_end = self.win_by[stage, g, u_end]
+            curve_lo = self.win_by[stage, g, u_lo] if u_lo > 0 else 0.0
+            rem = self.win_by[stage, g, -1]
+            return (curve_end - curve_lo + TAIL_MASS * prior_in) / (rem + TAIL_MASS)
+
+        share = (1.0 - lam) * at(g0) + lam * at(g1)
         # A stage seldom seen to end (e.g. history imported without stage changes) leans on
         # the pipeline's time to close from creation, at the deal's age.
         w = self.n_exits[stage] / (self.n_exits[stage] + STAGE_PRIOR_SPELLS)
@@ -248,6 +278,7 @@ class _Stays:
     n_exits: np.ndarray  # (k,)
     seen: np.ndarray  # (k,): the longest stay followed, in days (-1: none)
     late: np.ndarray  # (k, d): hazard per day of leaving to d over the second half of ``seen``
+    quiet: np.ndarray  # (k,): exits the stays still in k would have shown (``_quiet_stays``)
 
 
 def _transition_densities(
@@ -267,6 +298,7 @@ def _transition_densities(
     day = np.minimum(np.floor(dur), MAX_DAYS + 1).astype(np.int64)
     dest = np.where(day > MAX_DAYS, -1, dest)
     day = np.minimum(day, MAX_DAYS)
+    quiet = _quiet_stays(stage, day, dest, entry, n_st)
     for k in np.unique(stage):
         m = stage == k
         dk, ek = day[m], dest[m]
@@ -293,7 +325,32 @@ def _transition_densities(
             exposure = at_risk[lo : d_seen + 1].sum() + STAGE_PRIOR_SPELLS * (d_seen + 1 - lo)
             late[k] = ev[:, lo : d_seen + 1].sum(axis=1) / exposure
             _extend_tail(dens[k], surv[k], d_seen, late[k])
-    return _Stays(dens, surv, n_exits, seen, late)
+    return _Stays(dens, surv, n_exits, seen, late, quiet)
+
+
+def _quiet_stays(
+    stage: np.ndarray, day: np.ndarray, dest: np.ndarray, entry: np.ndarray, n_st: int
+) -> np.ndarray:
+    """Per stage: how many exits its stays still in it would have shown, had they left at
+    the pace of all stays of the history (pooled Aalen–Johansen): each censored stay
+    followed from ``entry`` to ``day`` counts P(leave in that span | not left at entry).
+
+    A stage that many deals have sat in for months without anyone leaving it is known to be
+    one deals seldom leave, as surely as one left a hundred times is known by its exits; a
+    stage only just entered is not known at all. Counting exits alone would leave the first
+    kind at its default probability for ever (in an export that holds no stage history,
+    the stage of the deals still open at the export)."""
+    out = np.zeros(n_st)
+    if not len(stage):
+        return out
+    e = np.minimum(np.floor(np.maximum(entry, 0.0)).astype(np.int64), day)
+    pooled = aalen_johansen(day.astype(float), (dest >= 0).astype(np.int64), entry=e)
+    s = np.r_[1.0, pooled.surv]  # s[u]: still in after u - 1 days, s[0] = 1
+    cens = dest < 0
+    s_entry = np.maximum(s[e[cens]], 1e-12)
+    p_leave = np.clip(1.0 - s[day[cens] + 1] / s_entry, 0.0, 1.0)
+    np.add.at(out, stage[cens], p_leave)
+    return out
 
 
 def _extend_tail(dens: np.ndarray, surv: np.ndarray, d_seen: int, rate: np.ndarray) -> None:
@@ -415,7 +472,9 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
     win_by = _win_curves(frame, stays.dens, stays.surv)
     closed = frame.exists & (st.kind != OPEN)
     closed_per_pipeline = np.bincount(frame.pipeline[closed], minlength=len(frame.pipeline_ids))
-    n_exits = np.minimum(stays.n_exits, closed_per_pipeline[frame.stage_pipeline])
+    n_exits = np.minimum(
+        stays.n_exits + stays.quiet, closed_per_pipeline[frame.stage_pipeline].astype(float)
+    )
     eventual = _eventual_win(frame, stays, n_exits)
 
     ex = frame.exists

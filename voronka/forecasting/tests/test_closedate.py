@@ -1,9 +1,12 @@
 """Time to close: censored deals stay in the risk set; old deals have a lower chance."""
 
+import dataclasses
+
 import numpy as np
 
 from voronka.forecasting.engine import History, as_of, build_frame, fit, state
 from voronka.forecasting.engine.closedate import aalen_johansen, fit_timing
+from voronka.forecasting.engine.data import StageChangeRecord
 from voronka.forecasting.engine.features import stage_prior
 
 from .helpers import day, deal, pipeline_stages
@@ -169,3 +172,59 @@ def test_a_young_history_places_the_chance_beyond_its_follow_up_in_time():
     truth = (surv(age) - surv(age + 30)) / surv(age)
     assert abs(share.mean() - truth.mean()) < 0.15
     assert share.mean() < 0.75
+
+
+def test_deals_between_two_grid_ages_are_not_read_at_the_younger_one():
+    """Stays last 1-138 days, evenly spread: a deal 100-119 days in the stage closes within
+    10 days with a chance of about 10 / (138 - age), 0.26-0.53. Read at a grid age below
+    (90 days on the old grid) it would be 0.21 for all of them."""
+    rng = np.random.default_rng(4)
+    now = 700.0
+    deals = []
+    for i, c in enumerate(np.arange(0.0, now, 0.1)):
+        close = c + rng.integers(1, 139)
+        stage = 4 if rng.random() < 0.6 else 5
+        deals.append(deal(i, float(c), path=[(stage, float(close))] if close < now else []))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(now)))
+    s = state(f)
+    tm = fit_timing(f, s)
+    idx = np.flatnonzero(s.open)
+    age = s.t - f.created[idx]
+    old = (age >= 100) & (age < 120)
+    assert old.sum() > 25
+    share = tm.window_share(f, s, idx[old], s.t, s.t + 10)
+    truth = np.minimum(10.0 / (138.0 - np.floor(age[old])), 1.0)
+    assert abs(share.mean() - truth.mean()) < 0.03
+    # each deal at its own age, not the week's: 0.95 when read at the grid age below
+    assert np.corrcoef(share, truth)[0, 1] > 0.98
+
+
+def test_a_stage_nobody_has_left_for_months_is_not_given_its_default():
+    """An export with no stage history: the closed deals went from the first stage to won
+    or lost, the deals still open at the export sit in the second stage, where they were
+    created, and none ever leaves it. After months of that, a deal there is not worth the
+    stage's default 0.4; a stage entered only days ago still is."""
+    deals = []
+    for i, c in enumerate(np.arange(0.0, 300.0, 0.5)):
+        deals.append(deal(i, float(c), path=[(4 if i % 5 < 3 else 5, float(c) + 20.0)]))
+
+    def in_second(j: int, created: float):
+        d = deal(10_000 + j, created)
+        return dataclasses.replace(d, stage_id=2, changes=(StageChangeRecord(2, day(created)),))
+
+    for stuck in (
+        [in_second(j, float(c)) for j, c in enumerate(np.arange(0.0, 300.0, 1.0))],
+        [in_second(j, 318.0) for j in range(50)],
+    ):
+        f = build_frame(History(tuple(deals + stuck), pipeline_stages(), day(320)))
+        s = state(f)
+        tm = fit_timing(f, s)
+        idx = np.flatnonzero(s.open & (s.stage == 1))
+        assert len(idx) == len(stuck)
+        p = stage_prior(f, s, idx, tm)
+        if len(stuck) == 300:
+            assert tm.n_exits[1] > 100  # months without a move are evidence
+            assert p.max() < 0.1
+        else:
+            assert tm.n_exits[1] < 5  # two days are not
+            assert abs(p.mean() - 0.4) < 0.05
