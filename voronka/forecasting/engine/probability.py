@@ -260,19 +260,26 @@ def recent_shift(
     business converting better or worse than the history the model learned from) without
     bending the model's ranking; a slope or a step function fitted on these few hundred
     correlated rows moved the figures more by noise than it corrected (measured).
+
+    The replayed fits are themselves estimates: fitted on n deals with k varying columns,
+    their log-odds on other deals are off by about k / (n p (1 - p)) (variance) on their own,
+    a common error the replayed rows cannot average away. That variance is added to the
+    measurement's, so a shift read against replays fitted on a few hundred early deals (a
+    young history) is shrunk towards 0 in proportion, and one read against replays on
+    thousands is kept.
     """
     rng = np.random.default_rng(seed)
-    zs, qs, ds = [], [], []
+    zs, qs, ds, v_fit = [], [], [], []
     for u in np.unique(when)[::-1]:
         if len(zs) >= SHIFT_ORIGINS:
             break
         train = np.flatnonzero(when <= u - horizon)
         if not _enough(y[train]):
             continue
-        if deal is not None and len(np.unique(deal[train])) < MODEL_PRIOR_DEALS:
-            # fewer deals than the live model needs to outweigh the stage prior: such a fit
-            # (a few dozen rows for thirty columns) measures its own noise, not a drift
-            continue
+        n_fit = len(np.unique(deal[train])) if deal is not None else len(train)
+        k_fit = int((x[train].std(axis=0) > 1e-9).sum()) + 1
+        rate = float(np.clip(y[train].mean(), 0.05, 0.95))
+        v_fit.append(k_fit / (n_fit * rate * (1.0 - rate)))
         if len(train) > SHIFT_ROWS:
             train = rng.choice(train, SHIFT_ROWS, replace=False)
         coef, intercept = _fit_logistic(x[train], y[train], c)
@@ -288,13 +295,17 @@ def recent_shift(
     wt = 1.0 / counts[inv]
     lam = 0.25 * MODEL_PRIOR_DEALS  # the curvature of MODEL_PRIOR_DEALS rows at p = 0.5
     a = 0.0
+    info = 0.0
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-np.clip(z + a, -30, 30)))
-        step = ((wt * (p - q)).sum() + lam * a) / ((wt * p * (1 - p)).sum() + lam)
+        info = float((wt * p * (1 - p)).sum())
+        step = ((wt * (p - q)).sum() + lam * a) / (info + lam)
         a -= step
         if abs(step) < 1e-9:
             break
-    return float(a)
+    # a = a_data * prior / (prior + v_data); with the replays' own error v_fit on top:
+    v_prior, v_data = 1.0 / lam, 1.0 / max(info, 1e-12)
+    return float(a * (v_prior + v_data) / (v_prior + v_data + float(np.mean(v_fit))))
 
 
 def soft_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
