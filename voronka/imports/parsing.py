@@ -635,7 +635,7 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
         gettext_noop(
             "The row's key in the source system; a re-import with the same key updates the deal."
         ),
-        _KEY_ALIASES + ("deal id", "id сделки"),
+        _KEY_ALIASES + ("deal id", "id сделки", "opportunity id"),
         max_length=100,
     ),
     _f(
@@ -647,6 +647,7 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
             "name",
             "deal",
             "deal name",
+            "opportunity name",
             "название",
             "название сделки",
             "сделка",
@@ -658,7 +659,19 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
         "amount",
         "amount",
         gettext_noop("Amount: 1 234 567,89 or 1234567.89."),
-        ("amount", "value", "sum", "budget", "deal value", "сумма", "бюджет", "сумма сделки"),
+        (
+            "amount",
+            "value",
+            "sum",
+            "budget",
+            "deal value",
+            "close value",
+            "deal amount",
+            "opportunity amount",
+            "сумма",
+            "бюджет",
+            "сумма сделки",
+        ),
     ),
     _f(
         "currency",

@@ -257,6 +257,21 @@ def test_suggestions_from_russian_and_english_headers():
         "owner": "Ответственный",
         "company_inn": "ИНН",
     }
+    # a one-row-per-opportunity export: it has no title column, the title is left to map
+    opp = p.suggest_mapping(
+        ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date",
+         "close_date", "close_value"],
+        "deals",
+    )  # fmt: skip
+    assert opp == {
+        "external_id": "opportunity_id",
+        "amount": "close_value",
+        "stage": "deal_stage",
+        "created_at": "engage_date",
+        "closed_at": "close_date",
+        "owner": "sales_agent",
+        "company": "account",
+    }
     en = p.suggest_mapping(["ID", "Full name", "E-mail", "Phone", "Company"], "contacts")
     assert en == {
         "external_id": "ID",
