@@ -5,8 +5,8 @@ One demo base (``demo_seed``, 1,500 deals) gives about 750 scored deal-months in
 by 3-5 points from sampling alone. This script builds several demo bases (different seeds,
 the same fixed "now", so the figures do not move with the date), replays each with the same
 engine backtest as ``manage.py forecast_backtest`` and prints per base and pooled: Brier
-score and log loss (model and fixed stage probability), MAPE, P10-P90 coverage and the
-reliability table.
+score and log loss (model and fixed stage probability), MAPE, P10-P90 coverage, the
+reliability table and the mean predicted and observed win rate by replayed month.
 
     .venv/bin/python bench/forecast/calibration.py                  # seeds 1-6
     .venv/bin/python bench/forecast/calibration.py --seeds 1,2 --now 2026-12-01
@@ -72,7 +72,7 @@ def main() -> None:
     start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
     datetime.fromisoformat(args.now).replace(tzinfo=UTC)  # fail early on a bad date
 
-    p_all, y_all, d_all = [], [], []
+    p_all, y_all, d_all, m_all = [], [], [], []
     for seed in (int(s) for s in args.seeds.split(",")):
         path = OUT / f"demo_{args.deals}_{seed}_{args.now[:10]}.pkl"
         if not path.exists():
@@ -84,6 +84,7 @@ def main() -> None:
         p_all.append(r.deals.p[ok])
         y_all.append(r.deals.outcome[ok])
         d_all.append(r.deals.p_stage_default[ok])
+        m_all.append(np.unique(r.deals.as_of[ok], return_inverse=True)[1] + 1)  # 1 = first
         big = " ".join(
             f"{b['bin']}:{b['n']}:{100 * (b['observed'] - b['predicted']):+.1f}"
             for b in r.model.reliability
@@ -97,7 +98,7 @@ def main() -> None:
             f"  deciles n>=100 (bin:n:observed-predicted, points) {big}",
             flush=True,
         )
-    p, y, d = (np.concatenate(v) for v in (p_all, y_all, d_all))
+    p, y, d, month = (np.concatenate(v) for v in (p_all, y_all, d_all, m_all))
     m, md = score(p, y), score(d, y)
     print(
         f"\npooled: n {m.n}  Brier {m.brier:.4f} (stage {md.brier:.4f})"
@@ -107,6 +108,11 @@ def main() -> None:
     for b in m.reliability:
         gap = 100 * (b["observed"] - b["predicted"])
         print(f"  {b['bin']}  {b['n']:>6}  {b['predicted']:.3f}  {b['observed']:.3f}  {gap:+.1f}")
+    print("by replayed month (pooled): month, n, mean predicted, observed, gap (points)")
+    for k in np.unique(month):
+        m = month == k
+        gap = 100 * (y[m].mean() - p[m].mean())
+        print(f"  {k:>2}  {m.sum():>6}  {p[m].mean():.3f}  {y[m].mean():.3f}  {gap:+.1f}")
 
 
 if __name__ == "__main__":
