@@ -277,11 +277,11 @@ def recent_shift(
         if not _enough(y[train]):
             continue
         n_fit = len(np.unique(deal[train])) if deal is not None else len(train)
-        k_fit = int((x[train].std(axis=0) > 1e-9).sum()) + 1
         rate = float(np.clip(y[train].mean(), 0.05, 0.95))
-        v_fit.append(k_fit / (n_fit * rate * (1.0 - rate)))
         if len(train) > SHIFT_ROWS:
             train = rng.choice(train, SHIFT_ROWS, replace=False)
+        k_fit = int((x[train].std(axis=0) > 1e-9).sum()) + 1  # varying columns + intercept
+        v_fit.append(k_fit / (n_fit * rate * (1.0 - rate)))
         coef, intercept = _fit_logistic(x[train], y[train], c)
         test = when == u
         zs.append(x[test] @ coef + intercept)
