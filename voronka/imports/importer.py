@@ -48,6 +48,7 @@ from voronka.imports.parsing import RowError, gettext_noop
 
 BATCH = 1000
 REASON = "import"
+STAGE_NOT_MAPPED = gettext_noop("The stage “%(value)s” is not mapped to a stage of the pipeline.")
 WON_WORDS = {"won", "выиграна", "выигрыш", "успешно", "успешно реализовано", "closed won"}
 LOST_WORDS = {
     "lost",
@@ -977,9 +978,7 @@ class DealImport(_Base):
                     RowError(
                         r.row,
                         f"{prefix}: {problem[0]}",
-                        gettext_noop(
-                            "The stage “%(value)s” is not mapped to a stage of the pipeline."
-                        ),
+                        STAGE_NOT_MAPPED,
                         {"value": problem[1][:100]},
                     )
                 )
@@ -1008,7 +1007,7 @@ class DealImport(_Base):
                 self.error(
                     r.row,
                     self.col("stage"),
-                    gettext_noop("The stage “%(value)s” is not mapped to a stage of the pipeline."),
+                    STAGE_NOT_MAPPED,
                     value=v["stage"][:100],
                 )
                 return

@@ -419,3 +419,40 @@ def test_reimported_contacts_change_only_what_changed(tmp_path, admin_user):
     ]
     assert Contact.objects.get(external_id="3").company.name == "Альфа"
     assert Contact.history.count() == history + 2
+
+
+def test_unmapped_source_stages_are_named_once_with_where_they_can_go(tmp_path, stages, admin_user):
+    """An opportunity export mapped without its stages: every row of an unknown stage is an
+    error, and one line says which source stages are missing, how many rows each, and the
+    pipeline's open stages to map them to, refused or skipped alike."""
+    path = tmp_path / "pipeline.csv"
+    path.write_text(
+        "opportunity_id,deal_stage,engage_date,close_date,close_value\n"
+        "O1,Won,2017-01-02,2017-02-01,500\n"
+        "O2,Engaging,2017-01-05,,\n"
+        "O3,Engaging,2017-01-06,,\n"
+        "O4,Prospecting,,,\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "mapping.json"
+    fields = {"external_id": "opportunity_id", "title": "opportunity_id", "stage": "deal_stage"}
+    fields |= {"created_at": "engage_date", "closed_at": "close_date", "amount": "close_value"}
+    mapping.write_text(json.dumps({"fields": fields}), "utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing imported: 3 errors"):
+        call_command(
+            "import_records", str(path), "--kind", "deals", "--mapping", str(mapping), stderr=err
+        )
+    hint = [line for line in err.getvalue().splitlines() if line.startswith("Source stages")]
+    assert len(hint) == 1
+    assert "Engaging (2 rows), Prospecting (1 row)" in hint[0]
+    assert stages["lead"].name in hint[0] and stages["qualification"].name in hint[0]
+    assert not Deal.objects.exists()
+
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_records", str(path), "--kind", "deals", "--mapping", str(mapping),
+        "--skip-invalid", stdout=out, stderr=err,
+    )  # fmt: skip
+    assert "created 1, updated 0, skipped 3" in out.getvalue()
+    assert "Engaging (2 rows), Prospecting (1 row)" in err.getvalue()

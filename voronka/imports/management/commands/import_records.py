@@ -19,6 +19,7 @@ completely or not at all; ``--skip-invalid`` imports the good rows and reports t
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -27,7 +28,13 @@ from django.utils.translation import gettext
 from voronka.accounts.models import User
 from voronka.deals.models import Pipeline
 from voronka.imports import parsing
-from voronka.imports.importer import ImportRefused, Options, fields_help, run_import
+from voronka.imports.importer import (
+    STAGE_NOT_MAPPED,
+    ImportRefused,
+    Options,
+    fields_help,
+    run_import,
+)
 
 RESERVED = {"fields", "stages", "stage_changes"}
 
@@ -122,6 +129,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"row {e.row}, {e.column or '-'}: {e.render(gettext)}")
             if len(exc.errors) > 50:
                 self.stderr.write(f"… {len(exc.errors) - 50} more")
+            self._stage_hint(exc.errors, pipeline)
             raise CommandError(
                 f"nothing imported: {len(exc.errors)} errors (--skip-invalid imports the rest)"
             ) from None
@@ -131,6 +139,7 @@ class Command(BaseCommand):
         )
         for e in report.errors[:50]:
             self.stdout.write(f"  skipped row {e.row}, {e.column or '-'}: {e.render(gettext)}")
+        self._stage_hint(report.errors, pipeline)
         for d in report.duplicates[:50]:
             if d.get("record"):
                 where = f"record {d['record']}"
@@ -156,3 +165,20 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError("no admin user to import as: create one or give --user")
         return user
+
+    def _stage_hint(self, errors, pipeline) -> None:
+        """One line for all the rows whose source stage is not mapped: which names, how many
+        rows each, and the stages they can be mapped to."""
+        unmapped = Counter(e.params["value"] for e in errors if e.message == STAGE_NOT_MAPPED)
+        if not unmapped:
+            return
+        pipeline = pipeline or Pipeline.objects.order_by("order", "pk").first()
+        stages = pipeline.stages.filter(kind="open").order_by("order", "pk") if pipeline else []
+        names = [s.name for s in stages]
+        listed = ", ".join(
+            f"{name} ({n} {'row' if n == 1 else 'rows'})" for name, n in unmapped.most_common()
+        )
+        self.stderr.write(
+            f'Source stages not mapped: {listed}. Map each under "stages" in mapping.json '
+            f"to a stage of the pipeline ({', '.join(names)}) or to won / lost."
+        )
