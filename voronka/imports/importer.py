@@ -932,11 +932,16 @@ class _Change:
     at: datetime
 
 
+def target_pipeline(chosen: Pipeline | None) -> Pipeline | None:
+    """The pipeline a deals import writes to: the one chosen, else the first one."""
+    return chosen or Pipeline.objects.order_by("order", "pk").first()
+
+
 class DealImport(_Base):
     kind = "deals"
 
     def validate(self):
-        self.pipeline = self.options.pipeline or Pipeline.objects.order_by("order", "pk").first()
+        self.pipeline = target_pipeline(self.options.pipeline)
         self.stages = StageResolver(self.pipeline, self.options.stages)
         self.rows = self.convert()
         self.existing = self.check_keys(self.rows, Deal)

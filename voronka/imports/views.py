@@ -22,10 +22,15 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voronka.core.phones import Phone
-from voronka.deals.models import Pipeline
 from voronka.imports import parsing, progress, selectors, services
 from voronka.imports.forms import MappingForm, StartForm, UploadForm
-from voronka.imports.importer import CompanyImport, ContactImport, DealImport, Options
+from voronka.imports.importer import (
+    CompanyImport,
+    ContactImport,
+    DealImport,
+    Options,
+    target_pipeline,
+)
 from voronka.imports.models import ImportedRecord, JobStatus
 from voronka.imports.revert import RevertRefused, import_revert, revert_check
 from voronka.imports.tasks import recover_stale_jobs
@@ -96,7 +101,7 @@ def start(request):
 
 
 def _pipeline(job):
-    return job.pipeline or Pipeline.objects.order_by("order", "pk").first()
+    return target_pipeline(job.pipeline)
 
 
 def _table(job):

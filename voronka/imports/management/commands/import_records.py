@@ -34,6 +34,7 @@ from voronka.imports.importer import (
     Options,
     fields_help,
     run_import,
+    target_pipeline,
 )
 
 RESERVED = {"fields", "stages", "stage_changes"}
@@ -172,7 +173,7 @@ class Command(BaseCommand):
         unmapped = Counter(e.params["value"] for e in errors if e.message == STAGE_NOT_MAPPED)
         if not unmapped:
             return
-        pipeline = pipeline or Pipeline.objects.order_by("order", "pk").first()
+        pipeline = target_pipeline(pipeline)
         stages = pipeline.stages.filter(kind="open").order_by("order", "pk") if pipeline else []
         names = [s.name for s in stages]
         listed = ", ".join(
