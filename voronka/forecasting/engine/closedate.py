@@ -164,7 +164,7 @@ class TimingModel:
     """
 
     win_by: np.ndarray
-    eventual: np.ndarray  # (stage, age bucket): P(won eventually), the tail extrapolated
+    eventual: np.ndarray  # (stage, grid age): P(won eventually), the tail extrapolated
     # evidence per stage: exits seen plus the exits its quiet stays would have shown
     # (``_quiet_stays``), at most the closed deals of its pipeline
     n_exits: np.ndarray
@@ -174,10 +174,6 @@ class TimingModel:
     slips: np.ndarray  # observed (won date - planned date) in days, sorted
     owner_shift: np.ndarray  # per owner index (+1 slot for "no owner")
     stage_shift: np.ndarray  # per stage index
-
-    @staticmethod
-    def age_bucket(age: np.ndarray) -> np.ndarray:
-        return np.clip(np.searchsorted(AGE_GRID, age, side="right") - 1, 0, len(AGE_GRID) - 1)
 
     @staticmethod
     def age_between(age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -142,9 +142,24 @@ def test_follow_up_starts_at_the_first_move():
     frame = build_frame(History(tuple(deals), pipeline_stages(), day(240)))
     tm = fit_timing(frame, state(frame))
     # P(won within 30 days | in the first stage for 10 days) = 1 - exp(-1/2)
-    g = tm.age_bucket(np.array([10.0]))[0]
+    (g,), _, (lam,) = tm.age_between(np.array([10.0]))
+    assert lam == 0.0  # 10 days is a grid age
     share = tm.win_by[0, g, 30] / tm.win_by[0, g, -1]
     assert abs(share - (1 - np.exp(-0.5))) < 0.06
+
+
+def _steady_history(now: float, cycle, rng):
+    """Ten deals a day from day 0 to ``now``, each closed ``cycle()`` days after creation,
+    won with a chance of 0.6, still open when that falls after ``now``: the cut frame, its
+    state and the timing model fitted on it."""
+    deals = []
+    for i, c in enumerate(np.arange(0.0, now, 0.1)):
+        close = c + cycle()
+        stage = 4 if rng.random() < 0.6 else 5
+        deals.append(deal(i, float(c), path=[(stage, float(close))] if close < now else []))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(now)))
+    s = state(f)
+    return f, s, fit_timing(f, s)
 
 
 def test_a_young_history_places_the_chance_beyond_its_follow_up_in_time():
@@ -154,15 +169,7 @@ def test_a_young_history_places_the_chance_beyond_its_follow_up_in_time():
     is near the truth (about 0.49 here) instead of nearly all of it (0.97 when the tail was
     dropped)."""
     rng = np.random.default_rng(3)
-    now = 40.0
-    deals = []
-    for i, c in enumerate(np.arange(0.0, now, 0.1)):
-        close = c + rng.gamma(2.0, 24.0)
-        stage = 4 if rng.random() < 0.6 else 5
-        deals.append(deal(i, float(c), path=[(stage, close)] if close < now else []))
-    f = build_frame(History(tuple(deals), pipeline_stages(), day(now)))
-    s = state(f)
-    tm = fit_timing(f, s)
+    f, s, tm = _steady_history(40.0, lambda: rng.gamma(2.0, 24.0), rng)
     assert abs(tm.win_by[0, 0, -1] - tm.eventual[0, 0]) < 0.01
     idx = np.flatnonzero(s.open)
     share = tm.window_share(f, s, idx, s.t, s.t + 30)
@@ -179,15 +186,7 @@ def test_deals_between_two_grid_ages_are_not_read_at_the_younger_one():
     10 days with a chance of about 10 / (138 - age), 0.26-0.53. Read at a grid age below
     (90 days on the old grid) it would be 0.21 for all of them."""
     rng = np.random.default_rng(4)
-    now = 700.0
-    deals = []
-    for i, c in enumerate(np.arange(0.0, now, 0.1)):
-        close = c + rng.integers(1, 139)
-        stage = 4 if rng.random() < 0.6 else 5
-        deals.append(deal(i, float(c), path=[(stage, float(close))] if close < now else []))
-    f = build_frame(History(tuple(deals), pipeline_stages(), day(now)))
-    s = state(f)
-    tm = fit_timing(f, s)
+    f, s, tm = _steady_history(700.0, lambda: float(rng.integers(1, 139)), rng)
     idx = np.flatnonzero(s.open)
     age = s.t - f.created[idx]
     old = (age >= 100) & (age < 120)
