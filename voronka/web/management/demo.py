@@ -176,6 +176,19 @@ def _weekday(day: int) -> int:
     return (day + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
 
 
+def closed_window(total_days: float, n_open: int) -> float:
+    """The span (days) over which a closed deal's end is drawn, counted back from now, for a
+    deal that spent ``total_days`` in a pipeline of ``n_open`` open stages: its creation
+    then falls inside the last year (with up to two moves back to an earlier stage).
+
+    The room left for snapping each step back to working hours (up to 3 days a step) is
+    the same for every deal of the pipeline. Sized by each deal's own number of steps, it
+    let lost deals (fewer steps) start days before any won one, and the first weeks of the
+    history converted a fifth less than the rest of the year.
+    """
+    return max(YEAR_DAYS - total_days - 3.0 * (n_open + 4), 5.0)
+
+
 def snap_back(t: float, jitter: float) -> float:
     """The latest working moment (Mon-Fri, 9-19 Moscow) not after ``t``."""
     local = t + MSK
@@ -723,7 +736,7 @@ class DemoBuilder:
             end = self.now - max(e, 0.02) * DAY
         else:
             total = sum(durs)
-            window = max(YEAR_DAYS - total - 3.0 * len(durs), 5.0)
+            window = closed_window(total, n)
             end = self.now - (0.05 + rng.random() * window) * DAY
         times = [0.0] * len(seq)
         times[-1] = snap_back(end, trng.random() * 2 * HOUR)

@@ -18,7 +18,7 @@ from voronka.contacts.models import Company, Contact, EmailAddress, PhoneNumber
 from voronka.core.phones import parse_phone
 from voronka.core.taxid import clean_inn
 from voronka.deals.models import Deal, Pipeline, StageChange
-from voronka.web.management.demo import DemoOptions, seed_demo
+from voronka.web.management.demo import YEAR_DAYS, DemoOptions, closed_window, seed_demo
 
 DEALS = 200
 
@@ -230,3 +230,15 @@ def test_english_demo(db):
     assert Pipeline.objects.filter(name="Repeat sales").exists()
     assert Contact.objects.exists()
     assert all(name.isascii() for name in Contact.objects.values_list("name", flat=True))
+
+
+def test_won_and_lost_deals_can_begin_equally_early_in_the_history():
+    """The earliest a closed deal can be created does not depend on how it ended: a deal
+    lost in its first stage (one step, a few days) and one won after every stage and two
+    moves back (eight steps, months) of the same pipeline both reach back to the same
+    day, inside the year. Otherwise the history's first weeks hold only lost deals."""
+    earliest = [
+        -(closed_window(total, 4) + total) for total in (2.0, 9.5, 60.0, 140.0, 300.0)
+    ]
+    assert max(earliest) - min(earliest) < 1e-9
+    assert -YEAR_DAYS < earliest[0] < -YEAR_DAYS + 3.0 * 8 + 1
