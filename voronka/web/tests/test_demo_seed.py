@@ -237,8 +237,6 @@ def test_won_and_lost_deals_can_begin_equally_early_in_the_history():
     lost in its first stage (one step, a few days) and one won after every stage and two
     moves back (eight steps, months) of the same pipeline both reach back to the same
     day, inside the year. Otherwise the history's first weeks hold only lost deals."""
-    earliest = [
-        -(closed_window(total, 4) + total) for total in (2.0, 9.5, 60.0, 140.0, 300.0)
-    ]
+    earliest = [-(closed_window(total, 4) + total) for total in (2.0, 9.5, 60.0, 140.0, 300.0)]
     assert max(earliest) - min(earliest) < 1e-9
     assert -YEAR_DAYS < earliest[0] < -YEAR_DAYS + 3.0 * 8 + 1
