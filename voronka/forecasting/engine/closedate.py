@@ -174,6 +174,8 @@ class TimingModel:
     slips: np.ndarray  # observed (won date - planned date) in days, sorted
     owner_shift: np.ndarray  # per owner index (+1 slot for "no owner")
     stage_shift: np.ndarray  # per stage index
+    # the default probability of the stage deals start in (mean over the deals so far)
+    entry_default: float = 0.0
 
     @staticmethod
     def age_between(age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -261,10 +263,17 @@ class TimingModel:
         return np.clip(out, 0.0, 1.0)
 
     def created_win_share(self, pipeline: int | None, days_left: np.ndarray) -> np.ndarray:
-        """P(won within ``days_left`` of creation) for a new deal."""
+        """P(won within ``days_left`` of creation) for a new deal: the creation curve,
+        shrunk as ``stage_prior`` is (STAGE_PRIOR pseudo-deals) to a guess while few deals
+        have closed: the default probability of the stage new deals start in, won at the
+        default pace (exponential, mean ``median_win_days``). Before any deal has closed,
+        new deals count at that guess instead of at nothing."""
         c = self.creation_pooled if pipeline is None else self.creation[pipeline]
         d = np.clip(np.floor(days_left), 0, MAX_DAYS).astype(np.int64)
-        return c.cif_won[d]
+        tau = max(self.median_win_days, 1.0)
+        guess = self.entry_default * (1.0 - np.exp(-np.maximum(days_left, 0.0) / tau))
+        w = c.n_closed / (c.n_closed + STAGE_PRIOR)
+        return w * c.cif_won[d] + (1.0 - w) * guess
 
 
 @dataclass(frozen=True, eq=False)
@@ -501,7 +510,20 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
         slips=slips,
         owner_shift=owner_shift,
         stage_shift=stage_shift,
+        entry_default=_entry_default(frame),
     )
+
+
+def _entry_default(frame: Frame) -> float:
+    """The default probability of the open stage deals start in, averaged over the deals
+    created so far (those imported straight into won or lost say nothing about it); with
+    none, over the first open stage of each pipeline."""
+    first = frame.initial_stage[frame.exists]
+    first = first[frame.stage_kind[first] == OPEN]
+    if len(first):
+        return float(frame.stage_default_p[first].mean())
+    top = (frame.stage_kind == OPEN) & (frame.stage_order_frac == 0.0)
+    return float(frame.stage_default_p[top].mean()) if top.any() else 0.0
 
 
 def _fit_slips(frame: Frame, st: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -177,7 +177,7 @@ def forecast_period(
         if (frame.exists.any())
         else 1.0
     )
-    rate = float(((created > t - window) & (created <= t)).sum()) / window
+    rate = float(((created >= t - window) & (created <= t)).sum()) / window
     if days > 0 and rate > 0:
         grid = lo + (np.arange(64) + 0.5) * days / 64
         q_bar = float(model.timing.created_win_share(None, end - grid).mean())

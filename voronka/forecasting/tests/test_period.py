@@ -259,3 +259,29 @@ def test_before_the_first_win_the_range_starts_at_what_is_won():
     assert m2.has_wins
     fc2 = forecast_period(m2, f2, f2.t, f2.t + 30, seed=1)
     assert fc2.p10 > 0.0
+
+
+def test_before_any_deal_closes_new_deals_count_at_the_entry_stages_default():
+    """A new install: twenty deals created over twenty days, none closed. Nothing measures
+    how often or how soon a new deal is won, so new deals count at the default probability
+    of the stage they start in (0.1 here), won at the default pace (exponential, mean 60
+    days), instead of at nothing. Deals closed since outweigh that guess."""
+    from .helpers import day, deal, pipeline_stages
+
+    deals = [deal(i, 100.0 + i, amount=1000.0) for i in range(20)]
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(120)))
+    m = fit(f)
+    fc = forecast_period(m, f, f.t, f.t + 30, seed=1)
+    # one deal a day for 30 days, each won inside the period with 0.1 * P(exp(60) <= days left)
+    share = 1.0 - 2.0 * (1.0 - np.exp(-0.5))
+    assert fc.new_expected == pytest.approx(30 * 0.1 * share * 1000.0, rel=0.02)
+    assert fc.p90 > fc.open_expected
+
+    lost = [deal(100 + i, 1.0 + i * 0.4, path=[(5, 3.0 + i * 0.4)]) for i in range(200)]
+    f2 = build_frame(History((*deals, *lost), pipeline_stages(), day(120)))
+    fc2 = forecast_period(fit(f2), f2, f2.t, f2.t + 30, seed=1)
+    # 220 deals over 119 days; 200 closed (none won) against STAGE_PRIOR pseudo-deals
+    from voronka.forecasting.engine.closedate import STAGE_PRIOR
+
+    rate, weight = 220 / 119, STAGE_PRIOR / (200 + STAGE_PRIOR)
+    assert fc2.new_expected == pytest.approx(30 * rate * weight * 0.1 * share * 1000.0, rel=0.02)
