@@ -7,6 +7,16 @@ rate of their closed deals, shrunk to the overall rate with ``ENCODER_PRIOR`` ps
 A field whose missingness differs between won, lost and open deals is dropped: imported
 data often fills amounts only for won deals, which would let the model read the outcome
 from the amount ("leakage through the record"), then call every open deal lost.
+
+A deal's traits and signals (its owner, source, amount, activity, answers) act on every
+conversion still ahead of it, so how far they move its chance to be won eventually depends
+on how much of the pipeline is left: much in the first stage, little in the final one. Each
+of PATH_NAMES therefore enters twice: as is, and times the share of the pipeline still
+ahead, centred (+0.5 in the first stage, -0.5 in the final one, so the penalty pulls each
+stage towards the common effect). With one coefficient for all stages the final stage's
+deals were spread too far and the first stages' too little: on the 315,000-deal synthetic
+history (four stages) the deciles 0.7-0.9 said 0.75 and 0.85 and won 0.69 and 0.79; now
+0.71 and 0.81.
 """
 
 from __future__ import annotations
@@ -45,6 +55,8 @@ BASE_NAMES = (
     "pipeline",
     "stage_history",
 )
+# the columns that also enter times the share of the pipeline still ahead
+PATH_NAMES = tuple(n for n in BASE_NAMES if n not in ("stage_position", "stage_history"))
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -135,7 +147,8 @@ def feature_matrix(
     prior: np.ndarray,
     folds: bool = False,
 ) -> np.ndarray:
-    """Rows for deals ``idx`` (open at ``st.t``); columns = BASE_NAMES + one-hot stage."""
+    """Rows for deals ``idx`` (open at ``st.t``); columns = BASE_NAMES, PATH_NAMES times
+    the share of the pipeline still ahead, one-hot stage."""
     t = st.t
     k = len(idx)
     stage = st.stage[idx]
@@ -170,10 +183,13 @@ def feature_matrix(
         enc.encode("pipeline", frame.pipeline[idx], fold),
         logit(prior),
     ]
+    ahead = 0.5 - frame.stage_order_frac[stage]
+    path = [cols[BASE_NAMES.index(n)] * ahead for n in PATH_NAMES]
     onehot = np.zeros((k, frame.n_stages))
     onehot[np.arange(k), stage] = 1.0
-    return np.column_stack([*cols, onehot])
+    return np.column_stack([*cols, *path, onehot])
 
 
 def feature_names(frame: Frame) -> list[str]:
-    return list(BASE_NAMES) + ["stage"] * frame.n_stages
+    """One name per column; a trait's column times the pipeline ahead bears its name too."""
+    return list(BASE_NAMES) + list(PATH_NAMES) + ["stage"] * frame.n_stages

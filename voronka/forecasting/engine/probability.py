@@ -93,12 +93,13 @@ class ProbabilityModel:
         prior = stage_prior(frame, st, idx, self.timing)
         x = feature_matrix(frame, st, idx, self.encoders, prior)
         contrib = (x - self.mean) / self.scale * self.coef * self.weight
-        names = np.array(self.names, dtype=object)
-        base = len(names) - frame.n_stages
-        # one-hot stage columns are reported as one "stage" factor
-        stage_c = contrib[:, base:].sum(axis=1)
-        contrib = np.column_stack([contrib[:, :base], stage_c])
-        names = np.r_[names[:base], ["stage"]]
+        # columns of one name (the one-hot stages, a trait and its share of the pipeline
+        # ahead) are reported as one factor
+        names, group = np.unique(np.array(self.names, dtype=object), return_inverse=True)
+        summed = np.zeros((len(idx), len(names)))
+        for j in range(len(names)):
+            summed[:, j] = contrib[:, group == j].sum(axis=1)
+        contrib = summed
         order = np.argsort(-np.abs(contrib), axis=1)[:, :k]
         return [
             [(str(names[j]), float(contrib[r, j])) for j in order[r] if contrib[r, j] != 0]
@@ -171,7 +172,7 @@ def fit_probability(
     xs_all = (x - mean) / scale
     c = choose_penalty(xs_all, y, d, seed)
     coef, intercept = _fit_logistic(xs_all, y, c)
-    shift = recent_shift(xs_all, y, w, horizon, seed, deal=d, c=c)
+    shift = recent_shift(xs_all, y, w, horizon, seed, deal=d, c=c, start=(coef, intercept))
     n_deals = len(np.unique(d))
     return ProbabilityModel(
         encoders=enc,
@@ -228,9 +229,23 @@ def choose_penalty(x: np.ndarray, y: np.ndarray, deal: np.ndarray, seed: int = 0
     return best
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float = L2_C) -> tuple[np.ndarray, float]:
+def _fit_logistic(
+    x: np.ndarray, y: np.ndarray, c: float = L2_C, start: tuple[np.ndarray, float] | None = None
+) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression on soft labels, by Newton steps (Cholesky): rows
+    far outnumber columns, and a few steps converge where L-BFGS took hundreds of
+    iterations on nearly collinear columns (a trait and its share of the pipeline ahead, in
+    a history whose deals sit in few stages). ``start`` (coefficients, intercept) begins
+    there instead of at zero: the replays of ``recent_shift`` start from the live fit,
+    close to theirs. The problem is strictly convex, so the start changes the time taken,
+    not the result."""
     xz, yz, wz = soft_rows(x, y)
-    clf = LogisticRegression(C=c, max_iter=300)
+    clf = LogisticRegression(
+        C=c, max_iter=300, solver="newton-cholesky", warm_start=start is not None
+    )
+    if start is not None:
+        clf.coef_ = start[0].reshape(1, -1).copy()
+        clf.intercept_ = np.array([start[1]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf.fit(xz, yz, sample_weight=wz)
@@ -249,6 +264,7 @@ def recent_shift(
     seed: int,
     deal: np.ndarray | None = None,
     c: float = L2_C,
+    start: tuple[np.ndarray, float] | None = None,
 ) -> float:
     """The log-odds shift that a model fitted as the live one is (on snapshots up to H days
     before its cut) needed on the deals open at that cut, measured out of time.
@@ -282,7 +298,7 @@ def recent_shift(
             train = rng.choice(train, SHIFT_ROWS, replace=False)
         k_fit = int((x[train].std(axis=0) > 1e-9).sum()) + 1  # varying columns + intercept
         v_fit.append(k_fit / (n_fit * rate * (1.0 - rate)))
-        coef, intercept = _fit_logistic(x[train], y[train], c)
+        coef, intercept = _fit_logistic(x[train], y[train], c, start)
         test = when == u
         zs.append(x[test] @ coef + intercept)
         qs.append(y[test])

@@ -210,3 +210,44 @@ def test_a_replay_fitted_on_a_few_deals_does_not_set_the_shift():
     y = np.r_[rng.random(3000) < 0.6, rng.random(600) < 0.25].astype(float)
     deal = np.arange(len(when))
     assert recent_shift(x, y, when, horizon=150.0, seed=0, deal=deal) < -1.0
+
+
+def test_a_trait_weighs_more_the_more_of_the_pipeline_is_left():
+    """One rep passes each of three stages 85% of the time, the other 45%. From the first
+    stage three passes are ahead (log-odds gap 2.76 between their deals); from the final
+    stage one (gap 1.94). A single coefficient for the rep read one gap for both stages
+    (2.34 and 2.35 on this history); the rep's column times the pipeline still ahead lets
+    each stage have its own."""
+    rng = np.random.default_rng(4)
+    move = {1: 0.85, 2: 0.45}
+    deals = []
+    for i in range(8000):
+        owner = 1 + (i % 2)
+        t = created = float(rng.uniform(0, 700))
+        path = []
+        for stage in (1, 2, 3):
+            t += float(rng.exponential(25.0))
+            if rng.random() >= move[owner]:
+                path.append((5, t))
+                break
+            path.append((stage + 1 if stage < 3 else 4, t))
+        deals.append(deal(i, created, path=tuple((s, d) for s, d in path if d <= 720), owner=owner))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(720)))
+    s = state(f)
+    idx = np.flatnonzero(s.open)
+    p = fit(f).predict(f, s, idx)
+    z = np.log(p / (1 - p))
+    owner = f.owner_ids[f.owner[idx]]
+
+    def gap(stage: int) -> float:
+        m = s.stage[idx] == stage
+        assert m.sum() >= 80
+        return float(z[m & (owner == 1)].mean() - z[m & (owner == 2)].mean())
+
+    def logit(q: float) -> float:
+        return float(np.log(q / (1 - q)))
+
+    first, final = gap(0), gap(2)
+    assert abs(first - (logit(0.85**3) - logit(0.45**3))) < 0.4
+    assert abs(final - (logit(0.85) - logit(0.45))) < 0.4
+    assert first - final > 0.6
