@@ -110,9 +110,9 @@ def main() -> None:
         print(f"  {b['bin']}  {b['n']:>6}  {b['predicted']:.3f}  {b['observed']:.3f}  {gap:+.1f}")
     print("by replayed month (pooled): month, n, mean predicted, observed, gap (points)")
     for k in np.unique(month):
-        m = month == k
-        gap = 100 * (y[m].mean() - p[m].mean())
-        print(f"  {k:>2}  {m.sum():>6}  {p[m].mean():.3f}  {y[m].mean():.3f}  {gap:+.1f}")
+        sel = month == k
+        gap = 100 * (y[sel].mean() - p[sel].mean())
+        print(f"  {k:>2}  {sel.sum():>6}  {p[sel].mean():.3f}  {y[sel].mean():.3f}  {gap:+.1f}")
 
 
 if __name__ == "__main__":
