@@ -22,7 +22,7 @@ deals at all it is the stage's default probability.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -31,10 +31,13 @@ from .asof import State, as_of, state
 from .closedate import TimingModel
 from .data import OPEN, WON, Frame
 from .features import (
+    STAGE_WISE,
+    STAGE_WISE_COLS,
     Encoders,
     feature_matrix,
     feature_names,
     fit_encoders,
+    stage_block,
     stage_prior,
 )
 
@@ -51,6 +54,9 @@ CV_ROWS = 20_000
 CV_DEALS = 20_000
 SHIFT_ORIGINS = 3  # latest snapshot dates replayed to measure the model's drift
 SHIFT_ROWS = 50_000  # training rows (at most) of each replayed fit
+# an open stage gets its own deviations of the STAGE_WISE coefficients when its training
+# rows come from at least this many deals, with both outcomes among them
+MIN_STAGE_DEALS = 50
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +74,13 @@ class ProbabilityModel:
     names: tuple[str, ...]
     shift: float = 0.0  # log-odds correction measured on the latest past snapshots
     penalty: float = L2_C  # the L2 penalty (sklearn's C) chosen by choose_penalty
+    groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    centre: np.ndarray = field(default_factory=lambda: np.zeros((0, len(STAGE_WISE))))
+
+    def design(self, frame: Frame, st: State, idx: np.ndarray, prior: np.ndarray) -> np.ndarray:
+        """The standardised model rows of deals ``idx``: features, then stage deviations."""
+        z = (feature_matrix(frame, st, idx, self.encoders, prior) - self.mean) / self.scale
+        return np.hstack([z, stage_block(z, st.stage[idx], self.groups, self.centre)])
 
     def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
         """P(won) for deals ``idx`` open at ``st.t`` (the frame must be cut at ``st.t``)."""
@@ -75,8 +88,7 @@ class ProbabilityModel:
         prior = stage_prior(frame, st, idx, self.timing)
         if self.coef is None or not len(idx):
             return prior
-        x = feature_matrix(frame, st, idx, self.encoders, prior)
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept + self.shift
+        z = self.design(frame, st, idx, prior) @ self.coef + self.intercept + self.shift
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         return np.clip(self.weight * p + (1 - self.weight) * prior, 0.0, 1.0)
 
@@ -91,10 +103,9 @@ class ProbabilityModel:
         if self.coef is None or not len(idx):
             return [[] for _ in idx]
         prior = stage_prior(frame, st, idx, self.timing)
-        x = feature_matrix(frame, st, idx, self.encoders, prior)
-        contrib = (x - self.mean) / self.scale * self.coef * self.weight
-        # columns of one name (the one-hot stages, a trait and its share of the pipeline
-        # ahead) are reported as one factor
+        contrib = self.design(frame, st, idx, prior) * self.coef * self.weight
+        # columns of one name (the one-hot stages, a trait and its stage deviations) are
+        # reported as one factor
         names, group = np.unique(np.array(self.names, dtype=object), return_inverse=True)
         summed = np.zeros((len(idx), len(names)))
         for j in range(len(names)):
@@ -137,7 +148,7 @@ def fit_probability(
     enc = fit_encoders(frame, st)
     horizon = label_horizon(frame, st)
     names = tuple(feature_names(frame))
-    xs, ys, deals, when = [], [], [], []
+    xs, ys, deals, when, stages = [], [], [], [], []
     # the outcome as known at t; a deal still open then counts with its chance from there
     outcome = (st.exists & (st.kind == WON)).astype(float)
     still_open = np.flatnonzero(st.open)
@@ -154,6 +165,7 @@ def fit_probability(
         ys.append(outcome[idx])
         deals.append(idx)
         when.append(np.full(len(idx), s))
+        stages.append(ss.stage[idx])
     empty = ProbabilityModel(enc, timing, None, None, None, 0.0, 0.0, horizon, 0, 0, names)
     if not xs:
         return empty
@@ -161,15 +173,22 @@ def fit_probability(
     y = np.concatenate(ys)
     d = np.concatenate(deals)
     w = np.concatenate(when)
+    sg = np.concatenate(stages)
     if len(y) > MAX_ROWS:
         keep = np.random.default_rng(seed).choice(len(y), MAX_ROWS, replace=False)
-        x, y, d, w = x[keep], y[keep], d[keep], w[keep]
+        x, y, d, w, sg = x[keep], y[keep], d[keep], w[keep], sg[keep]
     if y.sum() < MIN_CLASS_ROWS or (1.0 - y).sum() < MIN_CLASS_ROWS:
         return empty
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    xs_all = (x - mean) / scale
+    z = (x - mean) / scale
+    groups = stage_groups(sg, d, y)
+    centre = np.array([z[sg == g][:, STAGE_WISE_COLS].mean(axis=0) for g in groups])
+    centre = centre.reshape(len(groups), len(STAGE_WISE))
+    xs_all = np.hstack([z, stage_block(z, sg, groups, centre)])
+    del z
+    names = names + STAGE_WISE * len(groups)
     c = choose_penalty(xs_all, y, d, seed)
     coef, intercept = _fit_logistic(xs_all, y, c)
     shift = recent_shift(xs_all, y, w, horizon, seed, deal=d, c=c, start=(coef, intercept))
@@ -188,7 +207,20 @@ def fit_probability(
         names=names,
         shift=shift,
         penalty=c,
+        groups=groups,
+        centre=centre,
     )
+
+
+def stage_groups(stage: np.ndarray, deal: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The open stages whose training rows come from at least MIN_STAGE_DEALS deals, with
+    both outcomes among them: each gets its own deviations of the STAGE_WISE columns."""
+    out = []
+    for g in np.unique(stage):
+        rows = stage == g
+        if len(np.unique(deal[rows])) >= MIN_STAGE_DEALS and _enough(y[rows]):
+            out.append(int(g))
+    return np.array(out, dtype=np.int64)
 
 
 def choose_penalty(x: np.ndarray, y: np.ndarray, deal: np.ndarray, seed: int = 0) -> float:
@@ -203,30 +235,53 @@ def choose_penalty(x: np.ndarray, y: np.ndarray, deal: np.ndarray, seed: int = 0
     deals the data outweighs any of these penalties (the 315k-deal synthetic history picks
     the weakest at 77,000 and 106,000 deals) and the search would add ~7 s to each fit.
     """
+    folds = _cv_folds(y, deal, seed)
+    if folds is None:
+        return L2_C
+    sel, fold = folds
+    x, y = x[sel], y[sel]
+    best, best_loss = L2_C, np.inf
+    starts: list = [None] * CV_FOLDS
+    for c in PENALTIES:
+        loss = _cv_loss(x, y, fold, c, starts)
+        if loss is None:
+            return L2_C
+        if loss < best_loss:
+            best, best_loss = c, loss
+    return best
+
+
+def _cv_folds(y: np.ndarray, deal: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows (a mask) and their fold for the penalty searches: whole deals, at most about
+    CV_ROWS rows drawn with ``seed``; None past CV_DEALS deals (no search)."""
     deals = np.unique(deal)
     if len(deals) > CV_DEALS:
-        return L2_C
+        return None
+    sel = np.ones(len(y), dtype=bool)
     if len(y) > CV_ROWS:
         rng = np.random.default_rng([seed, 2])
         share = CV_ROWS / len(y)
         keep = rng.choice(deals, max(int(len(deals) * share), CV_FOLDS), replace=False)
         sel = np.isin(deal, keep)
-        x, y, deal = x[sel], y[sel], deal[sel]
-        deals = np.unique(deal)
-    fold = np.searchsorted(deals, deal) % CV_FOLDS
-    best, best_loss = L2_C, np.inf
-    for c in PENALTIES:
-        loss = 0.0
-        for f in range(CV_FOLDS):
-            train, test = fold != f, fold == f
-            if not _enough(y[train]) or not test.any():
-                return L2_C
-            coef, intercept = _fit_logistic(x[train], y[train], c)
-            z = x[test] @ coef + intercept
-            loss += float((np.logaddexp(0.0, z) - y[test] * z).sum())  # soft-label log loss
-        if loss < best_loss:
-            best, best_loss = c, loss
-    return best
+        deals = np.unique(deal[sel])
+    return sel, np.searchsorted(deals, deal[sel]) % CV_FOLDS
+
+
+def _cv_loss(
+    x: np.ndarray, y: np.ndarray, fold: np.ndarray, c: float, starts: list
+) -> float | None:
+    """Held-out soft-label log loss summed over the folds; None when a fold's training
+    rows lack either outcome. Each fold's fit starts from ``starts[fold]`` (its fit at the
+    previous penalty) and leaves its own there."""
+    loss = 0.0
+    for f in range(CV_FOLDS):
+        train, test = fold != f, fold == f
+        if not _enough(y[train]) or not test.any():
+            return None
+        coef, intercept = starts[f] = _fit_logistic(x[train], y[train], c, starts[f])
+        z = x[test] @ coef + intercept
+        loss += float((np.logaddexp(0.0, z) - y[test] * z).sum())
+    return loss
 
 
 def _fit_logistic(
@@ -234,7 +289,7 @@ def _fit_logistic(
 ) -> tuple[np.ndarray, float]:
     """L2-penalised logistic regression on soft labels, by Newton steps (Cholesky): rows
     far outnumber columns, and a few steps converge where L-BFGS took hundreds of
-    iterations on nearly collinear columns (a trait and its share of the pipeline ahead, in
+    iterations on nearly collinear columns (a trait and its deviation in a stage, in
     a history whose deals sit in few stages). ``start`` (coefficients, intercept) begins
     there instead of at zero: the replays of ``recent_shift`` start from the live fit,
     close to theirs. The problem is strictly convex, so the start changes the time taken,
