@@ -12,7 +12,8 @@ and :func:`run_import` writes the whole file in one transaction, in batches
   timeline, the analytics and the forecast loader see the imported history as if it had
   happened here. A deal starts with ``None -> first stage`` at its created date; a won or
   lost deal ends with a change into the won or lost stage at its close date, and
-  ``closed_at`` is that date.
+  ``closed_at`` is that date. An open deal in a later stage with no recorded change moves
+  there at the latest date the file gives (``DealImport._path`` says why).
 
 Every row's key (the ``external_id`` column) is stored as the record's ``external_id``;
 a re-import with the same key updates the record (and replaces the stage changes an
@@ -952,10 +953,15 @@ class DealImport(_Base):
             self._read_changes()
         self.plans = {}
         self.moved_back = 0
+        self.latest: datetime | None = None  # the file's latest date (see _path)
         for r in self.rows:
             if r.row in self.bad:
                 continue
             self._plan_row(r)
+        for row, (stage, created, closed, changes) in self.plans.items():
+            known = max(self.latest, created) if self.latest else created
+            path = self._path(stage, created, closed, changes, known)
+            self.plans[row] = (stage, created, closed, path)
         self.errors.extend(self.change_errors)
 
     def _read_changes(self):
@@ -1064,17 +1070,38 @@ class DealImport(_Base):
                 gettext_noop("The date lies in the future."),
             )
             return
-        self.plans[r.row] = (stage, created, closed, self._path(stage, created, closed, changes))
+        given = [c.at for c in changes] + [closed] if closed else [c.at for c in changes]
+        if v.get("created_at"):
+            given.append(created)
+        if given:
+            self.latest = max([*given, self.latest] if self.latest else given)
+        self.plans[r.row] = (stage, created, closed, changes)
 
-    def _path(self, stage, created, closed, changes) -> list[tuple[Stage | None, Stage, datetime]]:
-        """The deal's stage changes as (from, to, at), starting with its creation."""
+    def _path(
+        self, stage, created, closed, changes, known_at: datetime
+    ) -> list[tuple[Stage | None, Stage, datetime]]:
+        """The deal's stage changes as (from, to, at), starting with its creation.
+
+        Without a recorded change a deal starts in the first open stage, closed and open
+        deals alike, and an open deal in a later stage moves there at ``known_at``: the
+        latest date the file gives, when the export is known to show it there (its
+        creation if later, or if the file gives no date). Placing an open deal in its
+        current stage from its creation instead tells a replay of the history which deals
+        were never going to close by the end of the file: a one-row-per-deal export then
+        puts every closed deal in the first stage and every still-open one in a later
+        stage, and the forecast learned that deals in the later stages never close.
+        """
         first_open = self.stages.first_open
         if changes:
             start = changes[0].from_stage or (
                 changes[0].to_stage if changes[0].at == created else first_open
             )
+        elif stage.kind == StageKind.OPEN and known_at <= created:
+            start = stage
         else:
-            start = stage if stage.kind == StageKind.OPEN else first_open
+            start = first_open
+            if stage.kind == StageKind.OPEN and stage.pk != first_open.pk:
+                return [(None, first_open, created), (first_open, stage, known_at)]
         path = [(None, start, created)]
         current = start
         for c in changes:

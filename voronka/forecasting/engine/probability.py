@@ -14,9 +14,12 @@ of their outcomes to be known; nothing after ``t`` is used.
 A logistic regression fitted by maximum likelihood is calibrated on its training
 distribution by construction (its L2 penalty chosen on held-out deals, ``choose_penalty``,
 so that a young history does not fit noise); the stage prior enters as a feature (its
-logit), so the model learns how far to move away from it. With n labelled deals the result is
-``w * model + (1 - w) * prior`` with ``w = n / (n + MODEL_PRIOR_DEALS)``; with no closed
-deals at all it is the stage's default probability.
+logit), so the model learns how far to move away from it. The result is
+``w * model + (1 - w) * prior`` with ``w = n / (n + MODEL_PRIOR_DEALS)``, n the labelled
+deals that stood in the deal's stage at a snapshot: the model has learned nothing about a
+stage no deal of the history has been seen in (an import that knows a deal only in its
+current stage), so there the stage prior alone counts. With no closed deals at all it is
+the stage's default probability.
 """
 
 from __future__ import annotations
@@ -76,6 +79,14 @@ class ProbabilityModel:
     penalty: float = L2_C  # the L2 penalty (sklearn's C) chosen by choose_penalty
     groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     centre: np.ndarray = field(default_factory=lambda: np.zeros((0, len(STAGE_WISE))))
+    # the learned model's weight per stage: n / (n + MODEL_PRIOR_DEALS) with n the stage's
+    # training deals (a stage no training deal stood in gets its prior alone)
+    stage_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def weights(self, st: State, idx: np.ndarray) -> np.ndarray:
+        if not len(self.stage_weight):
+            return np.full(len(idx), self.weight)
+        return self.stage_weight[st.stage[idx]]
 
     def design(self, frame: Frame, st: State, idx: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """The standardised model rows of deals ``idx``: features, then stage deviations."""
@@ -90,7 +101,8 @@ class ProbabilityModel:
             return prior
         z = self.design(frame, st, idx, prior) @ self.coef + self.intercept + self.shift
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        return np.clip(self.weight * p + (1 - self.weight) * prior, 0.0, 1.0)
+        w = self.weights(st, idx)
+        return np.clip(w * p + (1 - w) * prior, 0.0, 1.0)
 
     def stage_prior(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
         return stage_prior(frame, st, np.asarray(idx, dtype=np.int64), self.timing)
@@ -103,7 +115,8 @@ class ProbabilityModel:
         if self.coef is None or not len(idx):
             return [[] for _ in idx]
         prior = stage_prior(frame, st, idx, self.timing)
-        contrib = self.design(frame, st, idx, prior) * self.coef * self.weight
+        contrib = self.design(frame, st, idx, prior) * self.coef
+        contrib *= self.weights(st, idx)[:, None]
         # columns of one name (the one-hot stages, a trait and its stage deviations) are
         # reported as one factor
         names, group = np.unique(np.array(self.names, dtype=object), return_inverse=True)
@@ -193,6 +206,9 @@ def fit_probability(
     coef, intercept = _fit_logistic(xs_all, y, c)
     shift = recent_shift(xs_all, y, w, horizon, seed, deal=d, c=c, start=(coef, intercept))
     n_deals = len(np.unique(d))
+    per_stage = np.zeros(frame.n_stages)
+    pairs = np.unique(np.c_[sg, d], axis=0)
+    np.add.at(per_stage, pairs[:, 0], 1.0)
     return ProbabilityModel(
         encoders=enc,
         timing=timing,
@@ -209,6 +225,7 @@ def fit_probability(
         penalty=c,
         groups=groups,
         centre=centre,
+        stage_weight=per_stage / (per_stage + MODEL_PRIOR_DEALS),
     )
 
 

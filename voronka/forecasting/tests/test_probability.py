@@ -316,3 +316,29 @@ def test_a_signal_of_one_stage_does_not_spill_into_the_others():
     assert abs(gap(0) - truth) < 0.4
     for stage in (1, 2, 3):
         assert abs(gap(stage)) < 0.4, stage
+
+
+def test_a_stage_no_deal_was_seen_in_gets_its_default_probability():
+    """A history known only as it is now (a one-row-per-deal import): closed deals went from
+    the first stage to won or lost, and the open ones moved to the second stage at the
+    file's latest date. No deal was ever seen in the second stage at a snapshot, so the
+    model has learned nothing about it: its deals get the stage's own prior (its default
+    probability, shrunk by the day its deals have sat there), not what the first stage's
+    deals taught the model."""
+    rng = np.random.default_rng(3)
+    deals = []
+    for i in range(600):
+        created = float(rng.uniform(0, 280))
+        closed = min(created + float(rng.exponential(20.0)), 299.0)
+        deals.append(deal(i, created, path=((4 if rng.random() < 0.5 else 5, closed),)))
+    for i in range(600, 700):
+        deals.append(deal(i, float(rng.uniform(200, 299)), path=((2, 300.0),)))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(301)))
+    s = state(f)
+    idx = np.flatnonzero(s.open)
+    assert len(idx) == 100 and (s.stage[idx] == 1).all()
+    m = fit(f)
+    assert m.probability.coef is not None  # a model was learned, on the first stage
+    prior = m.probability.stage_prior(f, s, idx)
+    assert 0.25 < prior[0] <= 0.4
+    assert np.allclose(m.predict(f, s, idx), prior)

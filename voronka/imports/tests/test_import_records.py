@@ -204,6 +204,62 @@ def test_reimport_of_undated_open_deals_changes_nothing(tmp_path, stages, admin_
     assert Deal.objects.get(external_id="P2").version == 1
 
 
+def test_a_file_without_stage_history_places_open_and_closed_deals_alike(
+    tmp_path, stages, admin_user
+):
+    """One row per deal, no stage history: a closed deal is in the first stage until it
+    closes, and so is a still-open deal until the file's latest date, when it is known to
+    be in its later stage. Were the open deal in its later stage from its creation, every
+    replayed month would show closed deals in the first stage and open ones in a later one,
+    and the forecast would learn that a later stage never closes. A re-import changes
+    nothing."""
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "ID;Этап;Создана;Закрыта\n"
+        "W1;Выиграна;01.02.2025;20.03.2025\n"
+        "O1;Переговоры;10.02.2025;\n"
+        "N1;Новый;15.02.2025;\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "mapping.json"
+    names = {
+        "Новый": stages["lead"].name,
+        "Переговоры": stages["qualification"].name,
+        "Выиграна": stages["won"].name,
+    }
+    fields = {"external_id": "ID", "title": "ID", "stage": "Этап", "created_at": "Создана"}
+    fields["closed_at"] = "Закрыта"
+    mapping.write_text(json.dumps({**fields, "stages": names}), "utf-8")
+
+    def again():
+        out = StringIO()
+        args = ("--kind", "deals", "--mapping", str(mapping))
+        call_command("import_records", str(path), *args, stdout=out)
+        return out.getvalue()
+
+    assert "created 3, updated 0, skipped 0" in again()
+
+    def path_of(key):
+        deal = Deal.objects.get(external_id=key)
+        return [(c.to_stage.name, c.changed_at) for c in deal.stage_changes.order_by("pk")]
+
+    lead, qualification = stages["lead"].name, stages["qualification"].name
+    latest = at(2025, 3, 20)
+    assert path_of("W1") == [(lead, at(2025, 2, 1)), (stages["won"].name, latest)]
+    assert path_of("O1") == [(lead, at(2025, 2, 10)), (qualification, latest)]
+    assert path_of("N1") == [(lead, at(2025, 2, 15))]
+    assert Deal.objects.get(external_id="O1").stage_entered_at == latest
+    records = {r.external_id: r for r in load_history().history.deals}
+    assert [(c.to_stage_id, c.at) for c in records["O1"].changes] == [
+        (stages["lead"].pk, at(2025, 2, 10)),
+        (stages["qualification"].pk, latest),
+    ]
+
+    history = StageChange.objects.count()
+    assert "created 0, updated 0, skipped 3" in again()
+    assert StageChange.objects.count() == history
+
+
 def test_one_bad_row_imports_nothing(files, stages):
     text = files["deals.csv"].read_bytes().decode("cp1251").replace("05.02.2025", "31.02.2025")
     files["deals.csv"].write_bytes(text.encode("cp1251"))
