@@ -1070,11 +1070,15 @@ class DealImport(_Base):
                 gettext_noop("The date lies in the future."),
             )
             return
-        given = [c.at for c in changes] + [closed] if closed else [c.at for c in changes]
+        # the dates the file gives (a creation time made up above is not one of them)
+        given = [c.at for c in changes]
+        if closed:
+            given.append(closed)
         if v.get("created_at"):
             given.append(created)
-        if given:
-            self.latest = max([*given, self.latest] if self.latest else given)
+        if self.latest:
+            given.append(self.latest)
+        self.latest = max(given, default=None)
         self.plans[r.row] = (stage, created, closed, changes)
 
     def _path(
