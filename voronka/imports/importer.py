@@ -958,8 +958,11 @@ class DealImport(_Base):
             if r.row in self.bad:
                 continue
             self._plan_row(r)
-        for row, (stage, created, closed, changes) in self.plans.items():
-            known = max(self.latest, created) if self.latest else created
+        for row, (stage, created, closed, changes, since) in self.plans.items():
+            if since is not None:
+                known = since
+            else:
+                known = max(self.latest, created) if self.latest else created
             path = self._path(stage, created, closed, changes, known)
             self.plans[row] = (stage, created, closed, path)
         self.errors.extend(self.change_errors)
@@ -1079,7 +1082,13 @@ class DealImport(_Base):
         if self.latest:
             given.append(self.latest)
         self.latest = max(given, default=None)
-        self.plans[r.row] = (stage, created, closed, changes)
+        # a deal imported before into the same stage keeps the time it has been there
+        # since: a newer export of the same records must not move it
+        known_deal = self.existing.get(key) if key else None
+        since = None
+        if known_deal is not None and known_deal.stage_id == stage.pk and not changes:
+            since = known_deal.stage_entered_at
+        self.plans[r.row] = (stage, created, closed, changes, since)
 
     def _path(
         self, stage, created, closed, changes, known_at: datetime

@@ -212,7 +212,7 @@ def test_a_file_without_stage_history_places_open_and_closed_deals_alike(
     be in its later stage. Were the open deal in its later stage from its creation, every
     replayed month would show closed deals in the first stage and open ones in a later one,
     and the forecast would learn that a later stage never closes. A re-import changes
-    nothing."""
+    nothing, nor does a newer export with later dates."""
     path = tmp_path / "deals.csv"
     path.write_text(
         "ID;Этап;Создана;Закрыта\n"
@@ -258,6 +258,12 @@ def test_a_file_without_stage_history_places_open_and_closed_deals_alike(
     history = StageChange.objects.count()
     assert "created 0, updated 0, skipped 3" in again()
     assert StageChange.objects.count() == history
+
+    # A newer export of the same deals, with a later date in it, does not move O1.
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("W2;Выиграна;01.03.2025;15.04.2025\n")
+    assert "created 1, updated 0, skipped 3" in again()
+    assert path_of("O1") == [(lead, at(2025, 2, 10)), (qualification, latest)]
 
 
 def test_one_bad_row_imports_nothing(files, stages):
