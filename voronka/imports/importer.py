@@ -1098,7 +1098,8 @@ class DealImport(_Base):
         Without a recorded change a deal starts in the first open stage, closed and open
         deals alike, and an open deal in a later stage moves there at ``known_at``: the
         latest date the file gives, when the export is known to show it there (its
-        creation if later, or if the file gives no date). Placing an open deal in its
+        creation if later, or if the file gives no date; for a deal imported before into
+        the same stage, the time it has been there since). Placing an open deal in its
         current stage from its creation instead tells a replay of the history which deals
         were never going to close by the end of the file: a one-row-per-deal export then
         puts every closed deal in the first stage and every still-open one in a later

@@ -19,7 +19,7 @@ only), which the L2 penalty pulls towards the common effect. A stage where a col
 varies gets no deviation, so nothing is extrapolated into it. (One slope along the
 pipeline, the earlier form, carried the first stage's strong inactivity effect and the
 middle stages' answer effect linearly into the final stage: on the 315,000-deal synthetic
-history of bench/forecast/run.py the top decile said 5.8 points more than was won; now 1.1.)
+history of bench/forecast/run.py the top decile said 5.8 points more than was won; now 0.8.)
 """
 
 from __future__ import annotations
