@@ -196,7 +196,10 @@ def fit_probability(
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
     z = (x - mean) / scale
-    groups = stage_groups(sg, d, y)
+    # training deals per stage (a deal open at several snapshots counts once)
+    per_stage = np.zeros(frame.n_stages)
+    np.add.at(per_stage, np.unique(np.c_[sg, d], axis=0)[:, 0], 1.0)
+    groups = stage_groups(sg, y, per_stage)
     centre = np.array([z[sg == g][:, STAGE_WISE_COLS].mean(axis=0) for g in groups])
     centre = centre.reshape(len(groups), len(STAGE_WISE))
     xs_all = np.hstack([z, stage_block(z, sg, groups, centre)])
@@ -206,9 +209,6 @@ def fit_probability(
     coef, intercept = _fit_logistic(xs_all, y, c)
     shift = recent_shift(xs_all, y, w, horizon, seed, deal=d, c=c, start=(coef, intercept))
     n_deals = len(np.unique(d))
-    per_stage = np.zeros(frame.n_stages)
-    pairs = np.unique(np.c_[sg, d], axis=0)
-    np.add.at(per_stage, pairs[:, 0], 1.0)
     return ProbabilityModel(
         encoders=enc,
         timing=timing,
@@ -229,15 +229,12 @@ def fit_probability(
     )
 
 
-def stage_groups(stage: np.ndarray, deal: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The open stages whose training rows come from at least MIN_STAGE_DEALS deals, with
-    both outcomes among them: each gets its own deviations of the STAGE_WISE columns."""
-    out = []
-    for g in np.unique(stage):
-        rows = stage == g
-        if len(np.unique(deal[rows])) >= MIN_STAGE_DEALS and _enough(y[rows]):
-            out.append(int(g))
-    return np.array(out, dtype=np.int64)
+def stage_groups(stage: np.ndarray, y: np.ndarray, per_stage: np.ndarray) -> np.ndarray:
+    """The open stages whose training rows come from at least MIN_STAGE_DEALS deals
+    (``per_stage``), with both outcomes among them: each gets its own deviations of the
+    STAGE_WISE columns."""
+    big = np.flatnonzero(per_stage >= MIN_STAGE_DEALS)
+    return np.array([g for g in big if _enough(y[stage == g])], dtype=np.int64)
 
 
 def choose_penalty(x: np.ndarray, y: np.ndarray, deal: np.ndarray, seed: int = 0) -> float:
