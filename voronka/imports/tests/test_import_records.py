@@ -105,6 +105,15 @@ def at(*args):
     return datetime(*args, tzinfo=MSK)
 
 
+def import_deals(path, mapping) -> str:
+    """``import_records`` of a deals file with a mapping file; what it printed."""
+    out = StringIO()
+    call_command(
+        "import_records", str(path), "--kind", "deals", "--mapping", str(mapping), stdout=out
+    )
+    return out.getvalue()
+
+
 def test_deals_come_with_their_history(files, stages, head):
     out = run(files)
     assert "created 3, updated 0, skipped 0" in out
@@ -189,16 +198,10 @@ def test_reimport_of_undated_open_deals_changes_nothing(tmp_path, stages, admin_
         "utf-8",
     )
 
-    def again():
-        out = StringIO()
-        args = ("--kind", "deals", "--mapping", str(mapping))
-        call_command("import_records", str(path), *args, stdout=out)
-        return out.getvalue()
-
-    assert "created 2, updated 0, skipped 0" in again()
+    assert "created 2, updated 0, skipped 0" in import_deals(path, mapping)
     first = {d.external_id: d.created_at for d in Deal.objects.all()}
     history = StageChange.objects.count()
-    assert "created 0, updated 0, skipped 2" in again()
+    assert "created 0, updated 0, skipped 2" in import_deals(path, mapping)
     assert {d.external_id: d.created_at for d in Deal.objects.all()} == first
     assert StageChange.objects.count() == history
     assert Deal.objects.get(external_id="P2").version == 1
@@ -231,13 +234,7 @@ def test_a_file_without_stage_history_places_open_and_closed_deals_alike(
     fields["closed_at"] = "Закрыта"
     mapping.write_text(json.dumps({**fields, "stages": names}), "utf-8")
 
-    def again():
-        out = StringIO()
-        args = ("--kind", "deals", "--mapping", str(mapping))
-        call_command("import_records", str(path), *args, stdout=out)
-        return out.getvalue()
-
-    assert "created 3, updated 0, skipped 0" in again()
+    assert "created 3, updated 0, skipped 0" in import_deals(path, mapping)
 
     def path_of(key):
         deal = Deal.objects.get(external_id=key)
@@ -256,13 +253,13 @@ def test_a_file_without_stage_history_places_open_and_closed_deals_alike(
     ]
 
     history = StageChange.objects.count()
-    assert "created 0, updated 0, skipped 3" in again()
+    assert "created 0, updated 0, skipped 3" in import_deals(path, mapping)
     assert StageChange.objects.count() == history
 
     # A newer export of the same deals, with a later date in it, does not move O1.
     with path.open("a", encoding="utf-8") as fh:
         fh.write("W2;Выиграна;01.03.2025;15.04.2025\n")
-    assert "created 1, updated 0, skipped 3" in again()
+    assert "created 1, updated 0, skipped 3" in import_deals(path, mapping)
     assert path_of("O1") == [(lead, at(2025, 2, 10)), (qualification, latest)]
 
 
