@@ -34,6 +34,8 @@ def test_plan_grid_saves_cells_and_shows_errors_in_place(live_server, login_page
     page.fill(f"{bad} .plan-input", "-10")
     page.keyboard.press("Tab")
     expect(page.locator(f"{bad} .cell-error")).to_have_text("A plan cannot be negative.")
+    # Tab went on to the cell's number of deals; the refused cell swapped in keeps it there.
+    expect(page.locator(f"{bad} .plan-deals")).to_be_focused()
     assert SalesPlan.objects.count() == 1
 
     page.fill(f"{bad} .plan-input", "2000000")
