@@ -17,12 +17,15 @@ Two shapes:
 
 Both add 500 "Prospecting" rows without dates. A deal is won with a probability set by its
 agent, product and account (a logistic model with random effects); a lost deal's close value
-is 0, an open deal's empty.
+is 0, an open deal's empty. ``--quarter-end Q`` moves a share Q of the closes that fall in a
+quarter's first or second month to a day of its last month (the quarter-end push; a B close
+pushed past the export stays "Engaging").
 
     .venv/bin/python bench/forecast/flat_export.py --shape b            # seed 7
     .venv/bin/python bench/forecast/flat_export.py --shape a --seed 3 --keep
+    .venv/bin/python bench/forecast/flat_export.py --shape b --quarter-end 0.3
 
-Writes bench/results/flat_export/<shape>-<seed>/ (the CSV, mapping.json, the backtest JSON
+Writes bench/results/flat_export/<shape>-<seed>[-q<Q>]/ (the CSV, mapping.json, the backtest JSON
 and, with --keep, the SQLite base) and prints the backtest report and each month.
 """
 
@@ -77,8 +80,26 @@ def _effects(rng: random.Random, names: list[str], sd: float) -> dict[str, float
     return {n: rng.gauss(0.0, sd) for n in names}
 
 
-def generate(shape: str, seed: int) -> list[dict]:
+def quarter_end(day: date, u: float) -> date:
+    """``day`` if its month is the last of its quarter, else a day of that month (u in
+    [0, 1) picks it)."""
+    if day.month % 3 == 0:
+        return day
+    last = day.month + 3 - day.month % 3
+    start = date(day.year, last, 1)
+    days = (date(day.year + last // 12, last % 12 + 1, 1) - start).days
+    return start + timedelta(days=int(u * days))
+
+
+def generate(shape: str, seed: int, push: float = 0.0) -> list[dict]:
     rng = random.Random(seed)
+    # the quarter-end push draws from its own stream: push 0 gives the same file as before
+    prng = random.Random(seed + 1_000_003)
+
+    def pushed(close: date) -> date:
+        u, v = prng.random(), prng.random()
+        return quarter_end(close, v) if u < push else close
+
     agents = [f"Agent {i:02d}" for i in range(1, 31)]
     accounts = [f"Account {i:02d}" for i in range(1, 86)]
     products = [p for p, _ in PRODUCTS]
@@ -128,6 +149,7 @@ def generate(shape: str, seed: int) -> list[dict]:
             for _ in range(rng.randint(20, 24)):
                 a, acc, prod, p = deal()
                 close = day + timedelta(days=max(1, round(rng.gammavariate(2.0, 24.0))))
+                close = pushed(close)
                 if close > EXPORT_END:
                     rows.append(open_row(a, acc, prod, day))
                 else:
@@ -139,7 +161,11 @@ def generate(shape: str, seed: int) -> list[dict]:
             a, acc, prod, p = deal()
             close = first_close + timedelta(days=rng.randint(0, span))
             engage = max(FIRST_ENGAGE, close - timedelta(days=rng.randint(1, 138)))
-            rows.append(closed_row(a, acc, prod, p, engage, close))
+            close = pushed(close)
+            if close > EXPORT_END:
+                rows.append(open_row(a, acc, prod, engage))
+            else:
+                rows.append(closed_row(a, acc, prod, p, engage, close))
         open_span = (date(2017, 12, 27) - FIRST_ENGAGE).days
         for _ in range(1589):
             a, acc, prod, _p = deal()
@@ -170,11 +196,18 @@ def main() -> None:
     ap.add_argument("--start", default="2016-11-01")
     ap.add_argument("--end", default="2018-01-01")
     ap.add_argument("--keep", action="store_true", help="keep the SQLite base")
+    ap.add_argument(
+        "--quarter-end",
+        type=float,
+        default=0.0,
+        help="share of closes in a quarter's first two months moved to its last month",
+    )
     args = ap.parse_args()
 
-    out = OUT / f"{args.shape}-{args.seed}"
+    tag = f"-q{args.quarter_end:g}" if args.quarter_end else ""
+    out = OUT / f"{args.shape}-{args.seed}{tag}"
     out.mkdir(parents=True, exist_ok=True)
-    rows = generate(args.shape, args.seed)
+    rows = generate(args.shape, args.seed, args.quarter_end)
     csv_path = out / "sales_pipeline.csv"
     columns = ["opportunity_id", "sales_agent", "product", "account", "deal_stage"]
     columns += ["engage_date", "close_date", "close_value"]

@@ -179,7 +179,7 @@ def _scope_result(model, frame, st, p_all, pos, period: Period, mask, seed, sims
     # final-stage revenue by the period end, as quantiles (for today's plan on the page)
     idx = fs.deal_index
     if len(idx):
-        q_end = p_all[pos[idx]] * model.timing.window_share(frame, st, idx, t, float(fc.end))
+        q_end = p_all[pos[idx]] * model.window_share(frame, st, idx, t, float(fc.end))
         amount = np.nan_to_num(frame.amount[idx])
         rng = np.random.default_rng(seed)
         totals = fc.won_so_far + amount @ (rng.random((len(idx), sims)) < q_end[:, None])
@@ -318,6 +318,10 @@ def compute_forecast(
                 "weight": num(pm.weight, 3),
                 "horizon_days": num(pm.horizon, 1),
                 "fit_seconds": num(model.fit_seconds, 3),
+                # wins by place in the quarter against the pace of the stages (none: even)
+                "calendar": None
+                if np.allclose(model.calendar, 1.0)
+                else [num(float(f), 2) for f in model.calendar],
             }
             _store_deal_scores(run, frame, st, model, open_idx, p_all)
             today = timezone.localdate(now, timezone.get_default_timezone())

@@ -73,7 +73,7 @@ def final_stage_check(
     live = ends > t
     for d in np.unique(ends[live]):
         sel = np.flatnonzero(live & (ends == d))
-        q[sel] = p_win[sel] * model.timing.window_share(frame, st, idx[sel], t, float(d))
+        q[sel] = p_win[sel] * model.window_share(frame, st, idx[sel], t, float(d))
     n = len(idx)
     if n:
         dist = poisson_binomial(q)
@@ -82,7 +82,7 @@ def final_stage_check(
     else:
         prob = 0.0
     # by the period end (not only by the planned date)
-    q_end = p_win * model.timing.window_share(frame, st, idx, t, end) if n else q
+    q_end = p_win * model.window_share(frame, st, idx, t, end) if n else q
     rng = np.random.default_rng(seed)
     totals = won_so_far + (
         amount @ (rng.random((n, n_sims)) < q_end[:, None]) if n else np.zeros(n_sims)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 
 from .asof import State, state
 from .closedate import TimingModel, fit_timing
-from .data import OPEN, WON, Frame
+from .data import OPEN, WON, Frame, from_days, to_days
 from .probability import ProbabilityModel, fit_probability
 
 RATE_WINDOW_DAYS = 180.0
@@ -30,12 +31,39 @@ class ForecastModel:
     # sd of a log-normal factor on what is still to be won, for what the model does not
     # explain: measured on the latest months of the history (``period.interval_spread``)
     interval_tau: float = 0.0
+    # the share of a month's wins against the forecast by its place in the quarter (first,
+    # second, third month): measured on the latest months (``period.calendar_factors``)
+    calendar: np.ndarray = field(default_factory=lambda: np.ones(3))
     # whether any deal had been won by the cut: without one neither the win rate nor the
     # time to a win is measured, and the period's range starts at what is won already
     has_wins: bool = True
 
     def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
         return self.probability.predict(frame, st, idx)
+
+    def window_share(
+        self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
+    ) -> np.ndarray:
+        """The share of open deals' remaining win chance inside (max(start, t), end]: the
+        timing model's, weighed by the calendar factor of those days (at most 1)."""
+        share = self.timing.window_share(frame, st, idx, start, end)
+        cal = calendar_weight(self.calendar, max(start, st.t), end)
+        return share if cal == 1.0 else np.minimum(share * cal, 1.0)
+
+
+def calendar_weight(factors: np.ndarray, lo: float, end: float) -> float:
+    """The calendar factor of the days in [lo, end) (``factors``: first, second, third
+    month of a quarter), against the mean of the three: a whole quarter weighs 1."""
+    if end <= lo or np.allclose(factors, 1.0):
+        return 1.0
+    day = from_days(lo).date().replace(day=1)
+    total, a = 0.0, lo
+    while a < end:
+        nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        b = min(to_days(nxt), end)
+        total += float(factors[(day.month - 1) % 3]) * (b - a)
+        day, a = nxt, b
+    return total / (end - lo) / float(np.mean(factors))
 
 
 def fit(frame: Frame, seed: int = 0) -> ForecastModel:
@@ -55,10 +83,12 @@ def fit(frame: Frame, seed: int = 0) -> ForecastModel:
         fit_seconds=0.0,
         has_wins=bool((st.exists & (st.kind == WON)).any()),
     )
-    from .period import interval_spread  # period builds on this module
+    from .period import calendar_factors, interval_spread, month_misses  # builds on this
 
-    tau = interval_spread(model, frame, st, seed=seed)
-    return replace(model, interval_tau=tau, fit_seconds=time.perf_counter() - t0)
+    misses = month_misses(model, frame, st, seed=seed)
+    factors = calendar_factors(misses)
+    tau = interval_spread(misses)
+    return replace(model, calendar=factors, interval_tau=tau, fit_seconds=time.perf_counter() - t0)
 
 
 def count_dispersion(frame: Frame) -> float:

@@ -86,8 +86,13 @@ def generate(
     activities: bool = True,
     zombie_share: float = ZOMBIE,
     cleanup_share: float = 0.5,
+    quarter_end: float = 0.0,
 ) -> Synthetic:
-    """History of ``n_days`` days with about ``rate`` new deals a day, loaded at the end."""
+    """History of ``n_days`` days with about ``rate`` new deals a day, loaded at the end.
+
+    ``quarter_end``: the share of deals whose decision in the final stage (won or lost),
+    due in the first or second month of a quarter, waits for a day in its last month (the
+    quarter-end push). The outcome does not depend on it, so ``true_probability`` holds."""
     rng = np.random.default_rng(seed)
     t0, t_end = start_day, start_day + n_days
     days = np.arange(n_days)
@@ -119,6 +124,8 @@ def generate(
     cleanup_at = created + rng.uniform(200, 400, n)
     act_gap = rng.exponential(10.0, (n, 40))
     yes_u = rng.random((n, 2))
+    push = rng.random(n) < quarter_end
+    push_at = rng.random(n)
     for i in range(n):
         c = created[i]
         changes = []
@@ -139,6 +146,8 @@ def generate(
         else:
             while True:
                 leave = now + dwell[i, stage]
+                if stage == N_OPEN - 1 and push[i]:
+                    leave = _quarter_end(leave, push_at[i])
                 if leave > t_end:
                     break
                 p = advance_probability(
@@ -209,6 +218,19 @@ def generate(
         )
     hist = History(deals=tuple(deals), stages=st, loaded_at=from_days(t_end) + timedelta(0))
     return Synthetic(hist, x, zombie, speed, drift, t0, zombie_share, cleanup_share)
+
+
+def _quarter_end(day: float, u: float) -> float:
+    """``day`` if its month is the last of its quarter, else a day of that month (u in
+    [0, 1) picks it)."""
+    month = np.datetime64(int(np.floor(day)), "D").astype("datetime64[M]")
+    m = int(month.astype(np.int64))
+    if m % 3 == 2:
+        return day
+    last = np.datetime64(m - m % 3 + 2, "M")
+    a = float(last.astype("datetime64[D]").astype(np.int64))
+    b = float((last + 1).astype("datetime64[D]").astype(np.int64))
+    return a + u * (b - a)
 
 
 def true_probability(

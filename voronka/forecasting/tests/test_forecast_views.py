@@ -118,3 +118,18 @@ def test_page_does_not_train(client_for, head, computed, django_assert_max_num_q
     with django_assert_max_num_queries(16):
         assert page(c).status_code == 200
     assert ForecastRun.objects.count() == n
+
+
+def test_a_quarter_pattern_the_model_counts_with_is_said_in_words(client_for, head, computed):
+    run, _ = computed
+    run.results["model"]["calendar"] = None  # months even: nothing to say
+    run.save(update_fields=["results"])
+    assert 'id="fc-calendar"' not in page(client_for(head)).content.decode()
+    run.results["model"]["calendar"] = [0.81, 0.92, 1.34]
+    run.save(update_fields=["results"])
+    body = page(client_for(head)).content.decode()
+    assert "its first month brings ×0.81, the second ×0.92, the last ×1.34" in body
+    head.language = "ru"
+    head.save()
+    body = page(client_for(head)).content.decode()
+    assert "его первый месяц приносит ×0,81, второй ×0,92, последний ×1,34" in body

@@ -1,7 +1,7 @@
 """The period distribution: seeded, ordered quantiles, honest coverage, monotone in wins."""
 
 import dataclasses
-from datetime import UTC
+from datetime import UTC, date
 
 import numpy as np
 import pytest
@@ -24,7 +24,7 @@ from voronka.forecasting.engine import (
 from voronka.forecasting.engine import synthetic as S
 from voronka.forecasting.engine.data import OPEN, WON
 from voronka.forecasting.engine.forecaster import level_uncertainty
-from voronka.forecasting.engine.period import add_months
+from voronka.forecasting.engine.period import MonthMisses, add_months, calendar_factors
 
 
 @pytest.fixture(scope="module")
@@ -285,3 +285,59 @@ def test_before_any_deal_closes_new_deals_count_at_the_entry_stages_default():
 
     rate, weight = 220 / 119, STAGE_PRIOR / (200 + STAGE_PRIOR)
     assert fc2.new_expected == pytest.approx(30 * rate * weight * 0.1 * share * 1000.0, rel=0.02)
+
+
+def _misses(z, v=0.01, first_month=2026 * 12 + 1):
+    """Misses of consecutive months, the first one a quarter's second month."""
+    z = np.asarray(z, dtype=float)
+    return MonthMisses(first_month + np.arange(len(z)), z, np.full(len(z), v))
+
+
+def test_calendar_factors_read_a_quarter_end_push_and_nothing_else():
+    # twelve months: the last month of each quarter won 60% over the forecast, the others less
+    pattern = {0: -0.25, 1: -0.15, 2: 0.45}
+    rng = np.random.default_rng(5)
+    z = [pattern[(1 + m) % 3] + rng.normal(0, 0.05) for m in range(12)]
+    f = calendar_factors(_misses(z))
+    assert f[2] > 1.35 and f[0] < 0.85 and f[1] < 0.95
+    assert np.exp(np.log(f).mean()) == pytest.approx(1.0)
+    # five months (each place once between its neighbours) move the factors half way at most
+    one = calendar_factors(_misses(z[:5]))
+    assert 1.0 < one[2] < np.exp(0.5 * 0.45 + 0.05)
+    # a level error common to every month is not a calendar, nor is one drifting month by month
+    assert calendar_factors(_misses([0.3] * 12)).tolist() == [1.0, 1.0, 1.0]
+    assert calendar_factors(_misses(np.linspace(-0.5, 0.5, 12))).tolist() == [1.0, 1.0, 1.0]
+    # without a month of each place between its neighbours there is nothing to compare
+    assert calendar_factors(_misses([0.4, -0.4, 0.4, -0.4])).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_calendar_factors_stay_at_one_for_misses_that_are_noise():
+    rng = np.random.default_rng(7)
+    read = 0
+    for _ in range(400):
+        f = calendar_factors(_misses(rng.normal(0.0, 0.1, 12), v=0.01))
+        read += not np.allclose(f, 1.0)
+        assert np.abs(np.log(f)).max() < 0.15
+    assert read / 400 < 0.10  # about one in twenty by construction
+
+
+def test_a_quarter_end_push_moves_the_month_forecasts_towards_what_was_won():
+    """Deals whose final decision falls in a quarter's first or second month often wait for
+    its last (``quarter_end``): the model of time in stage forecasts the months evenly, the
+    calendar factors measured on its misses move each month's forecast towards the truth."""
+    s = S.generate(n_days=720, rate=8, seed=4, quarter_end=0.3)
+    frame = build_frame(s.history)
+    final = state(frame)
+    won = final.exists & (final.kind == WON)
+    # a quarter's last month (its miss nearly halves: 20% under, 11% over), the next one's first
+    for month, keep in ((date(2023, 9, 1), 0.6), (date(2023, 10, 1), 1.0)):
+        a, b = to_days(month), to_days(add_months(month, 1))
+        cut = as_of(frame, a)
+        cst = state(cut)
+        model = fit(cut)
+        actual = float(frame.amount[won & (final.closed_at >= a) & (final.closed_at < b)].sum())
+        with_cal = forecast_period(model, cut, a, b, seed=1, st=cst).expected
+        plain = dataclasses.replace(model, calendar=np.ones(3))
+        without = forecast_period(plain, cut, a, b, seed=1, st=cst).expected
+        assert model.calendar[2] > 1.15 and model.calendar[2] > model.calendar[:2].max() + 0.3
+        assert abs(np.log(with_cal / actual)) < keep * abs(np.log(without / actual))
