@@ -340,8 +340,9 @@ def calendar_factors(misses: MonthMisses) -> np.ndarray:
     against the spread of the three places beyond that noise, and by k / (k + 1) for k
     months of the place seen, so that one quarter moves a factor half way at most.
     Ones without a month of each place, or when the places' spread stays under
-    CALENDAR_EVIDENCE times its noise: without that, noise alone moved the demo bases'
-    forecasts by a few per cent a month and cost one of them two months of P10-P90."""
+    CALENDAR_EVIDENCE times its noise: without that bar, and without the comparison with
+    the neighbours, a demo base with no calendar at all read one from the noise of its
+    misses and lost a month of P10-P90 (bench/forecast/README.md)."""
     month, z, v = misses.month, misses.z, misses.v
     pos = {int(m): i for i, m in enumerate(month)}
     mid = [i for i, m in enumerate(month) if m - 1 in pos and m + 1 in pos]
