@@ -10,6 +10,7 @@ can cut the history at any date without letting the future leak in.
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -39,6 +40,13 @@ def to_days(value: datetime | date | None) -> float:
 
 def from_days(days: float) -> datetime:
     return datetime.fromtimestamp(days * 86400.0, tz=UTC)
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` moved by ``months`` calendar months (the day kept, or the month's last)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 import numpy as np
 
 from .asof import State, state
 from .closedate import TimingModel, fit_timing
-from .data import OPEN, WON, Frame, from_days, to_days
+from .data import OPEN, WON, Frame, add_months, from_days, to_days
 from .probability import ProbabilityModel, fit_probability
 
 RATE_WINDOW_DAYS = 180.0
@@ -59,7 +58,7 @@ def calendar_weight(factors: np.ndarray, lo: float, end: float) -> float:
     day = from_days(lo).date().replace(day=1)
     total, a = 0.0, lo
     while a < end:
-        nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        nxt = add_months(day, 1)
         b = min(to_days(nxt), end)
         total += float(factors[(day.month - 1) % 3]) * (b - a)
         day, a = nxt, b

@@ -30,7 +30,6 @@ close, and its P10 is what is already won in the period (nothing more may be won
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,7 +37,7 @@ from datetime import date
 import numpy as np
 
 from .asof import State, as_of, state
-from .data import OPEN, WON, Frame, from_days, to_days
+from .data import OPEN, WON, Frame, add_months, from_days, to_days
 from .forecaster import RATE_WINDOW_DAYS, ForecastModel, calendar_weight
 
 EXACT_DEALS = 2000
@@ -73,12 +72,6 @@ def parse_period(text: str) -> tuple[date, date]:
     first = int(m.group(2)) if m.group(2) else (int(m.group(3)) - 1) * 3 + 1
     months = 1 if m.group(2) else 3
     return date(year, first, 1), add_months(date(year, first, 1), months)
-
-
-def add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -353,7 +346,7 @@ def calendar_factors(misses: MonthMisses) -> np.ndarray:
     nxt = np.array([pos[int(month[i]) + 1] for i in mid])
     d = z[mid] - (z[prev] + z[mid] + z[nxt]) / 3.0
     noise = (4.0 * v[mid] + v[prev] + v[nxt]) / 9.0
-    place = month[mid] % 3
+    place = misses.place[mid]
     if not all((place == j).any() for j in range(3)):
         return np.ones(3)
     k = np.array([(place == j).sum() for j in range(3)], dtype=float)
