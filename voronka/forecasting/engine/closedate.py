@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import poisson
 
 from .asof import State, as_of, state
 from .data import LOST, OPEN, WON, Frame
@@ -25,6 +26,8 @@ STAGE_PRIOR_SPELLS = 30.0  # a stage with fewer spells leans on the pooled curve
 SLIP_PRIOR = 20.0  # pseudo-count for the planned-date model and the per-rep / per-stage shift
 TAIL_MASS = 0.02  # smoothing mass for deals older than anything seen to close
 STAGE_PRIOR = 20.0  # pseudo-deals of a stage's default probability in its win chance
+LATE_MIN_DAYS = 7  # the narrowest window read for the hazard past the follow-up
+LATE_TEST_LEVEL = 0.01  # a narrower window's exits this unlikely at a wider one's rate
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,6 +179,8 @@ class TimingModel:
     stage_shift: np.ndarray  # per stage index
     # the default probability of the stage deals start in (mean over the deals so far)
     entry_default: float = 0.0
+    # the first moment any deal left an open stage (``follow_up_start``; -inf: none has)
+    follow_from: float = -np.inf
 
     @staticmethod
     def age_between(age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -322,7 +327,7 @@ def _transition_densities(
         followed = np.flatnonzero(at_risk > 0)
         if len(followed):
             d_seen = int(followed[-1])
-            lo = d_seen // 2
+            lo = late_window(at_risk, ev.sum(axis=0), d_seen)
             seen[k] = d_seen
             # deal-days at risk in that window; a window followed by fewer than
             # STAGE_PRIOR_SPELLS stays counts as if the missing ones stayed without leaving,
@@ -331,6 +336,44 @@ def _transition_densities(
             late[k] = ev[:, lo : d_seen + 1].sum(axis=1) / exposure
             _extend_tail(dens[k], surv[k], d_seen, late[k])
     return _Stays(dens, surv, n_exits, seen, late, quiet)
+
+
+def late_window(at_risk: np.ndarray, exits: np.ndarray, d_seen: int) -> int:
+    """The first age of the window ending at ``d_seen`` whose exits set the hazard past
+    the follow-up (``_extend_tail``): the widest of the last eighth, quarter and half of
+    the follow-up (at least LATE_MIN_DAYS) whose exit rate each narrower one does not
+    contradict (a two-sided Poisson test at LATE_TEST_LEVEL).
+
+    The half alone, the earlier rule, mixes in exits from ages where deals still left when
+    nobody leaves any more at the end: an export that lists only deals closed from some date
+    on shows every stay over within 138 days, and deals that sat 140-220 days without a
+    move (thousands of deal-days, not one exit) were still extrapolated to leave, and win,
+    at the rate of ages 111-138. Where the narrower windows agree (a steady or thinly
+    followed end) the half is kept: a wider window is the steadier estimate."""
+    widths = [d_seen // 2]
+    while widths[-1] // 2 >= LATE_MIN_DAYS and len(widths) < 3:
+        widths.append(widths[-1] // 2)
+    spans = []  # (exposure, exits) of each window, narrowest first
+    for w in reversed(widths):
+        lo = d_seen - w
+        spans.append((float(at_risk[lo : d_seen + 1].sum()), float(exits[lo : d_seen + 1].sum())))
+    chosen = d_seen - widths[-1]
+    for j in range(1, len(spans)):
+        exposure, n = spans[j]
+        rate = n / max(exposure, 1.0)
+        if any(_contradicts(x, e * rate) for e, x in spans[:j]):
+            break
+        chosen = d_seen - widths[len(widths) - 1 - j]
+    return max(chosen, 0)
+
+
+def _contradicts(seen: float, expected: float) -> bool:
+    """Whether ``seen`` exits are implausible for a Poisson count of mean ``expected``."""
+    if expected <= 0:
+        return seen > 0
+    lower = poisson.cdf(seen, expected)
+    upper = poisson.sf(seen - 1, expected)
+    return min(lower, upper) < LATE_TEST_LEVEL / 2
 
 
 def _quiet_stays(
@@ -511,6 +554,7 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
         owner_shift=owner_shift,
         stage_shift=stage_shift,
         entry_default=_entry_default(frame),
+        follow_from=t0,
     )
 
 

@@ -1,5 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
+from voronka.forecasting.engine import History, build_frame
 from voronka.forecasting.engine.data import DealRecord, StageChangeRecord, StageInfo
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -39,3 +42,27 @@ def deal(i, created, path=(), amount=1000.0, owner=1, **kw) -> DealRecord:
         won=None if kind == "open" else kind == "won",
         **kw,
     )
+
+
+def zombie_history(now: float, rng, first_close: float = -np.inf):
+    """Ten deals a day from day 0 to ``now``: a quarter never leave the first stage, the
+    rest close 1-138 days after creation (evenly), won with a chance of 0.6, still open
+    when that falls after ``now``; with ``first_close``, deals closed before it are left out
+    (an export of the deals closed since a date, with the open ones)."""
+    deals = []
+    for i, c in enumerate(np.arange(0.0, now, 0.1)):
+        if rng.random() < 0.25:
+            deals.append(deal(i, float(c)))
+            continue
+        close = c + float(rng.integers(1, 139))
+        if close < first_close:
+            continue
+        stage = 4 if rng.random() < 0.6 else 5
+        deals.append(deal(i, float(c), path=[(stage, close)] if close < now else []))
+    return build_frame(History(tuple(deals), pipeline_stages(), day(now)))
+
+
+def zombie_truth(age: np.ndarray) -> np.ndarray:
+    """P(won eventually | open at ``age``) in ``zombie_history``."""
+    going = 0.75 * np.clip((138.0 - np.floor(age)) / 138.0, 0.0, 1.0)
+    return 0.6 * going / (0.25 + going)

@@ -5,11 +5,11 @@ import dataclasses
 import numpy as np
 
 from voronka.forecasting.engine import History, as_of, build_frame, fit, state
-from voronka.forecasting.engine.closedate import aalen_johansen, fit_timing
+from voronka.forecasting.engine.closedate import aalen_johansen, fit_timing, late_window
 from voronka.forecasting.engine.data import StageChangeRecord
 from voronka.forecasting.engine.features import stage_prior
 
-from .helpers import day, deal, pipeline_stages
+from .helpers import day, deal, pipeline_stages, zombie_history, zombie_truth
 
 
 def test_censoring_keeps_open_deals_in_the_risk_set():
@@ -227,3 +227,39 @@ def test_a_stage_nobody_has_left_for_months_is_not_given_its_default():
         else:
             assert tm.n_exits[1] < 5  # two days are not
             assert abs(p.mean() - 0.4) < 0.05
+
+
+def test_deals_that_outlast_every_close_are_not_extrapolated_to_win():
+    """Every stay that ends, ends within 138 days; a quarter of the deals never move. At day
+    220 the deals 140-220 days old have sat for thousands of deal-days without one exit:
+    they are not won, and a young deal's chance counts with becoming one of them. The
+    hazard past the follow-up read over its second half (ages 110-220, mostly the exits of
+    ages 110-138) gave every old deal the chance of a young one (0.6)."""
+    rng = np.random.default_rng(8)
+    f = zombie_history(220.0, rng)
+    s = state(f)
+    tm = fit_timing(f, s)
+    assert tm.remaining_win(np.array([0, 0]), np.array([160.0, 210.0])).max() < 0.03
+    idx = np.flatnonzero(s.open & (s.stage == 0))
+    age = s.t - f.created[idx]
+    p = stage_prior(f, s, idx, tm)
+    for lo, hi in ((0, 30), (30, 90), (90, 138)):
+        m = (age >= lo) & (age < hi)
+        assert abs(p[m].mean() - zombie_truth(age[m]).mean()) < 0.05, (lo, hi)
+
+
+def test_the_hazard_past_the_follow_up_is_read_where_the_narrower_windows_agree():
+    """A steady hazard keeps the widest window (half the follow-up); exits that stop at 60%
+    of it narrow the window to the part after them; a thinly followed end, where no exit
+    is expected anyway, does not."""
+    rng = np.random.default_rng(2)
+    d = 200
+    at_risk = np.full(d + 1, 400.0)
+    steady = rng.poisson(4.0, d + 1).astype(float)
+    assert late_window(at_risk, steady, d) == d // 2
+    stopped = steady.copy()
+    stopped[121:] = 0.0
+    assert late_window(at_risk, stopped, d) >= 150
+    thin = at_risk.copy()
+    thin[121:] = 0.5
+    assert late_window(thin, stopped, d) == d // 2
