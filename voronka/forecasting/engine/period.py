@@ -49,7 +49,6 @@ CALENDAR_MONTHS = 12  # months replayed; their misses by place in the quarter: t
 # 3%, 5%, 5% of histories with 6, 9, 12 months; a chi-square on 2 df would say exp(-4),
 # but the months' differences from their neighbours overlap)
 CALENDAR_EVIDENCE = 4.0
-SPREAD_MIN_MONTHS = 3
 SPREAD_PRIOR = 2.0  # months' worth of "no extra spread" the estimate is shrunk with
 SPREAD_SIMS = 1000
 MIN_POOL = 20
@@ -367,13 +366,16 @@ def interval_spread(misses: MonthMisses) -> float:
     """Log-scale sd of the misses beyond the model's own spread, over the last
     ``SPREAD_MONTHS`` calendar months replayed (a miss z = log(actual / expected) against the
     model's variance v of the log total; tau^2 = sum(z^2 - v) / (months + SPREAD_PRIOR), at
-    least 0). Fewer than ``SPREAD_MIN_MONTHS`` months give 0. The misses are taken as they
-    were, before the calendar factors: those are fitted on the same months, and the misses
-    left after them would understate what the next month can bring.
+    least 0). One month counts already: a young model that missed the one or two months it
+    can replay by far more than its own spread says (a history's first months after its
+    first close) gets a wider range at once; the two months' worth of prior keep one miss
+    to a third of its square. No month gives 0. The misses are taken as they were, before
+    the calendar factors: those are fitted on the same months, and the misses left after
+    them would understate what the next month can bring.
     """
     recent = misses.month > misses.last - SPREAD_MONTHS
     z, v = misses.z[recent], misses.v[recent]
-    if len(z) < SPREAD_MIN_MONTHS:
+    if not len(z):
         return 0.0
     excess = float((z**2 - v).sum())
     return float(np.sqrt(max(excess, 0.0) / (len(z) + SPREAD_PRIOR)))

@@ -24,7 +24,12 @@ from voronka.forecasting.engine import (
 from voronka.forecasting.engine import synthetic as S
 from voronka.forecasting.engine.data import OPEN, WON
 from voronka.forecasting.engine.forecaster import level_uncertainty
-from voronka.forecasting.engine.period import MonthMisses, add_months, calendar_factors
+from voronka.forecasting.engine.period import (
+    MonthMisses,
+    add_months,
+    calendar_factors,
+    interval_spread,
+)
 
 
 @pytest.fixture(scope="module")
@@ -285,6 +290,21 @@ def test_before_any_deal_closes_new_deals_count_at_the_entry_stages_default():
 
     rate, weight = 220 / 119, STAGE_PRIOR / (200 + STAGE_PRIOR)
     assert fc2.new_expected == pytest.approx(30 * rate * weight * 0.1 * share * 1000.0, rel=0.02)
+
+
+def test_one_month_of_track_record_already_widens_the_range():
+    """The first months after a history's first close: the model replays the one or two
+    months it can and, where it missed them far beyond its own spread, widens the range
+    at once instead of keeping its own (too narrow) range until three months are replayed.
+    A flat export's April, forecast from March's closes: March replayed 42% low (z = 0.54),
+    April then missed its own P10-P90 in three seeds of five. Shrunk with two months of "no
+    extra spread", one miss moves the spread a third of the way; misses the size of the
+    model's own spread leave it at 0."""
+    far = interval_spread(_misses([0.54], v=0.012))
+    assert 0.25 < far < 0.35
+    assert interval_spread(_misses([0.54, 0.12], v=0.065)) > 0.2
+    assert interval_spread(_misses([0.08], v=0.012)) == 0.0
+    assert interval_spread(_misses([])) == 0.0
 
 
 def _misses(z, v=0.01, first_month=2026 * 12 + 1):
