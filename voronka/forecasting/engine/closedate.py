@@ -350,7 +350,7 @@ def late_window(at_risk: np.ndarray, exits: np.ndarray, d_seen: int) -> int:
     move (thousands of deal-days, not one exit) were still extrapolated to leave, and win,
     at the rate of ages 111-138. Where the narrower windows agree (a steady or thinly
     followed end) the half is kept: a wider window is the steadier estimate."""
-    widths = [d_seen // 2]
+    widths = [d_seen - d_seen // 2]
     while widths[-1] // 2 >= LATE_MIN_DAYS and len(widths) < 3:
         widths.append(widths[-1] // 2)
     spans = []  # (exposure, exits) of each window, narrowest first
