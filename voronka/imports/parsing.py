@@ -423,8 +423,11 @@ class ValueProblem(ValueError):
 
 
 _DMY = re.compile(
-    r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+    r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?$"
 )
+DAY_FIRST = "dmy"
+MONTH_FIRST = "mdy"
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
     r"(Z|[+-]\d{2}:?\d{2})?$"
@@ -433,15 +436,41 @@ _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
-def parse_datetime(text: str) -> datetime:
-    """A date and time from ``dd.mm.yyyy[ hh:mm[:ss]]``, ISO 8601 or an Excel serial
-    number; a date alone means midnight. Naive unless ISO text carries an offset.
+def date_order(values: Iterable[str]) -> str:
+    """Whether a file writes its dates day first (31.01.2025, 31/01/2025) or month first
+    (01/31/2025, as exports from US systems do), read from all of its date cells at once:
+    month first when some cell only makes sense that way (a second number above 12) and
+    none only the other way; day first otherwise, also when no cell tells (every number
+    12 or less). ISO dates and Excel serials say nothing either way."""
+    day_first = month_first = False
+    for value in values:
+        m = _DMY.match(value.strip())
+        if not m:
+            continue
+        day_first = day_first or int(m.group(1)) > 12
+        month_first = month_first or int(m.group(2)) > 12
+        if day_first and month_first:
+            break
+    return MONTH_FIRST if month_first and not day_first else DAY_FIRST
+
+
+def parse_datetime(text: str, order: str = DAY_FIRST) -> datetime:
+    """A date and time from ``dd.mm.yyyy[ hh:mm[:ss]]`` (``mm/dd/yyyy`` with ``order``
+    MONTH_FIRST, see ``date_order``; a 12-hour time with AM/PM too), ISO 8601 or an Excel
+    serial number; a date alone means midnight. Naive unless ISO text carries an offset.
     Impossible dates (31.02.2025) are refused."""
     text = (text or "").strip()
     m = _DMY.match(text)
     if m:
-        d, mo, y, hh, mi, ss = m.groups()
+        d, mo, y, hh, mi, ss, half = m.groups()
+        if order == MONTH_FIRST:
+            d, mo = mo, d
         year = int(y) + (2000 if len(y) == 2 and int(y) < 70 else 1900 if len(y) == 2 else 0)
+        if half:
+            hour = int(hh)
+            if not 1 <= hour <= 12:
+                raise ValueProblem(gettext_noop("“%(value)s” is not a real date."), value=text[:40])
+            hh = str(hour % 12 + (12 if half in "Pp" else 0))
         return _build(year, int(mo), int(d), hh, mi, ss, text)
     m = _ISO.match(text)
     if m:
@@ -461,7 +490,7 @@ def parse_datetime(text: str) -> datetime:
         if 1 <= serial < 2_958_466:  # Excel's range: 1900-01-01 .. 9999-12-31
             return EXCEL_EPOCH + timedelta(days=serial)
     raise ValueProblem(
-        gettext_noop("“%(value)s” is not a date (use dd.mm.yyyy or yyyy-mm-dd)."),
+        gettext_noop("“%(value)s” is not a date (use dd.mm.yyyy, mm/dd/yyyy or yyyy-mm-dd)."),
         value=text[:40],
     )
 
@@ -473,8 +502,8 @@ def _build(y, mo, d, hh, mi, ss, text) -> datetime:
         raise ValueProblem(gettext_noop("“%(value)s” is not a real date."), value=text[:40])
 
 
-def parse_date(text: str) -> date:
-    return parse_datetime(text).date()
+def parse_date(text: str, order: str = DAY_FIRST) -> date:
+    return parse_datetime(text, order).date()
 
 
 def parse_amount(text: str) -> Decimal:
@@ -1142,6 +1171,8 @@ def convert_rows(
             )
     composed = [spec for spec in specs.values() if spec.parts]
     allowed = [c.upper() for c in currencies]
+    dated = [index for spec, index, _ in columns if spec.type in ("date", "datetime")]
+    order = date_order(row[i] for row in table.rows for i in dated)
     rows: list[TypedRow] = []
     errors: list[RowError] = []
     bad: set[int] = set()
@@ -1156,7 +1187,7 @@ def convert_rows(
                     bad.add(number)
                 continue
             try:
-                value = _convert(spec, text, allowed, region, choices)
+                value = _convert(spec, text, allowed, region, choices, order)
                 if spec.type in MULTI_COLUMN_TYPES and spec.name in values:
                     value = _merged(values[spec.name], value)
                 values[spec.name] = value
@@ -1197,16 +1228,23 @@ def _compose(spec: FieldSpec, values: dict, number: int, mapping, errors, bad) -
         bad.add(number)
 
 
-def _convert(spec: FieldSpec, text: str, currencies: list[str], region: str, choices=None):
+def _convert(
+    spec: FieldSpec,
+    text: str,
+    currencies: list[str],
+    region: str,
+    choices=None,
+    order: str = DAY_FIRST,
+):
     t = spec.type
     if t == "choice":
         return parse_choice(text, (choices or {}).get(spec.name, {}))
     if t == "text":
         return parse_text(text, spec.max_length)
     if t == "datetime":
-        return parse_datetime(text)
+        return parse_datetime(text, order)
     if t == "date":
-        return parse_date(text)
+        return parse_date(text, order)
     if t == "amount":
         return parse_amount(text)
     if t == "currency":

@@ -194,6 +194,7 @@ def test_impossible_dates_are_errors(text):
 @given(st.dates(min_value=date(1901, 1, 1), max_value=date(9999, 12, 31)))
 def test_every_real_date_round_trips_in_both_notations(d):
     assert p.parse_date(d.strftime("%d.%m.%Y")) == d
+    assert p.parse_date(d.strftime("%m/%d/%Y"), p.MONTH_FIRST) == d
     assert p.parse_date(d.isoformat()) == d
     serial = (d - date(1899, 12, 30)).days
     assert p.parse_date(str(serial)) == d
@@ -431,3 +432,46 @@ def test_neutralised_text_never_starts_a_formula_and_round_trips(text):
     safe = neutralise(text)
     assert not is_formula_like(safe)
     assert unneutralise(safe) == text or not is_formula_like(text)
+
+
+def test_a_file_that_writes_its_dates_month_first_is_read_so():
+    """An export from a US system: 10/20/2016 only makes sense month first, so 3/1/2017 in
+    the same file (another column too) is 1 March, not 3 January. A file whose dates are
+    day first somewhere stays day first, and one where no cell tells is read day first."""
+    assert p.date_order(["3/1/2017", "10/20/2016", "2017-05-01", ""]) == p.MONTH_FIRST
+    assert p.date_order(["3/1/2017", "20/10/2016"]) == p.DAY_FIRST
+    assert p.date_order(["3/1/2017", "20/10/2016", "10/20/2016"]) == p.DAY_FIRST
+    assert p.date_order(["3/1/2017", "12/11/2016"]) == p.DAY_FIRST
+    assert p.parse_datetime("10/20/2016 1:45 PM", p.MONTH_FIRST) == datetime(2016, 10, 20, 13, 45)
+    assert p.parse_datetime("3/1/2017 12:05 am", p.MONTH_FIRST) == datetime(2017, 3, 1, 0, 5)
+    assert p.parse_datetime("01.03.2017 12:05 PM") == datetime(2017, 3, 1, 12, 5)
+    with pytest.raises(p.ValueProblem):
+        p.parse_datetime("3/1/2017 13:05 PM", p.MONTH_FIRST)
+
+    text = (
+        "opportunity_id,deal_stage,engage_date,close_date,close_value\n"
+        "A1,Won,3/1/2017,3/15/2017,1000\n"
+        "A2,Engaging,10/20/2016,,\n"
+        "A3,Lost,2/3/2017,4/5/2017,0\n"
+    )
+    table = p.read_table(text.encode(), "sales_pipeline.csv")
+    mapping = {
+        "external_id": "opportunity_id",
+        "title": "opportunity_id",
+        "stage": "deal_stage",
+        "created_at": "engage_date",
+        "closed_at": "close_date",
+        "amount": "close_value",
+    }
+    out = p.convert_rows(table, mapping, "deals")
+    assert not out.errors
+    got = [(r.values["created_at"], r.values.get("closed_at")) for r in out.rows]
+    assert got == [
+        (datetime(2017, 3, 1), datetime(2017, 3, 15)),
+        (datetime(2016, 10, 20), None),
+        (datetime(2017, 2, 3), datetime(2017, 4, 5)),
+    ]
+    # the same file day first: 3/15/2017 is no date, and it is said so
+    day_first = text.replace("10/20/2016", "20/10/2016")
+    out = p.convert_rows(p.read_table(day_first.encode(), "x.csv"), mapping, "deals")
+    assert [(e.row, e.column) for e in out.errors] == [(2, "close_date")]
