@@ -506,9 +506,87 @@ def parse_date(text: str, order: str = DAY_FIRST) -> date:
     return parse_datetime(text, order).date()
 
 
-def parse_amount(text: str) -> Decimal:
+COMMA_DECIMAL = "comma"  # 1 234 567,89 / 1.234.567,89
+DOT_DECIMAL = "dot"  # 1,234,567.89
+_CURRENCY_MARK = re.compile(
+    r"^(?:[$€£₽¥]|us\$|usd|eur|gbp|rub|руб\.?|р\.?)|(?:[$€£₽¥]|usd|eur|gbp|rub|руб\.?|р\.?)$",
+    re.IGNORECASE,
+)
+_GROUPED = {",": re.compile(r"^\d{1,3}(?:,\d{3})+$"), ".": re.compile(r"^\d{1,3}(?:\.\d{3})+$")}
+_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+
+
+def _amount_text(text: str) -> str:
+    """The number of an amount cell: no spaces, apostrophes or a currency sign or code
+    at either end ("$1,234.56", "1 234,56 руб.")."""
+    t = (text or "").strip()
+    for _ in range(2):
+        t = _CURRENCY_MARK.sub("", t.strip())
+    return re.sub(r"[\s\u00a0\u202f']", "", t)
+
+
+def amount_style(values: Iterable[str]) -> str:
+    """Whether a file's amounts take the comma (1 234,56; 1.234.567,89) or the dot
+    (1,234.56; 1500.5) as the decimal mark, read from all of its amount cells at once.
+    A mark followed by other than three digits is a decimal mark, one repeated (1,234,567)
+    or before the other one (1,234.56) groups thousands. When no cell tells, a mark always
+    followed by three digits (1,054 and 4,821) groups thousands; a file with no mark at
+    all, or with both readings, is read with the decimal comma."""
+    strong = {",": False, ".": False}  # the mark is the decimal one
+    grouped = {",": False, ".": False}  # the mark only ever sits before three digits
+    for value in values:
+        t = _amount_text(value)
+        has = [m for m in ",." if m in t]
+        if len(has) == 2:
+            strong["," if t.rfind(",") > t.rfind(".") else "."] = True
+        elif has:
+            mark = has[0]
+            other = "." if mark == "," else ","
+            if t.count(mark) > 1:
+                strong[other] = True
+            elif _GROUPED[mark].match(t):
+                grouped[mark] = True
+            else:
+                strong[mark] = True
+    if strong[","] != strong["."]:
+        return COMMA_DECIMAL if strong[","] else DOT_DECIMAL
+    if not strong[","] and grouped[","] and not grouped["."]:
+        return DOT_DECIMAL
+    return COMMA_DECIMAL
+
+
+def parse_amount(text: str, style: str = COMMA_DECIMAL) -> Decimal:
+    """An amount ``text`` read with the decimal mark of its file (``amount_style``); the
+    other mark may group thousands, in threes. A cell with both marks reads by itself
+    (the last one is the decimal mark), and so does one whose only mark repeats."""
+    t = _amount_text(text)
+    bad = ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=(text or "")[:40])
+    if _SCIENTIFIC.match(t):
+        number = t
+    else:
+        group = "." if style == COMMA_DECIMAL else ","
+        has = [m for m in ",." if m in t]
+        if len(has) == 2:
+            decimal = "," if t.rfind(",") > t.rfind(".") else "."
+            whole, _, frac = t.rpartition(decimal)
+            group = "." if decimal == "," else ","
+        elif has and (t.count(has[0]) > 1 or (has[0] == group and _GROUPED[group].match(t))):
+            whole, frac, group = t, "", has[0]
+        elif has:
+            whole, _, frac = t.partition(has[0])
+        else:
+            whole, frac = t, ""
+        if group in whole:
+            if not _GROUPED[group].match(whole):
+                raise bad
+            whole = whole.replace(group, "")
+        if frac and whole in ("", "-"):
+            whole += "0"  # ,5 / .5
+        number = f"{whole}.{frac}" if frac else whole
+        if not re.fullmatch(r"-?\d+(?:\.\d+)?", number):
+            raise bad
     try:
-        return clean_amount((text or "").strip().replace("\u202f", "").replace("'", ""))
+        return clean_amount(number)
     except MoneyError as exc:
         if exc.code == "negative":
             raise ValueProblem(gettext_noop("An amount cannot be negative."))
@@ -1173,6 +1251,8 @@ def convert_rows(
     allowed = [c.upper() for c in currencies]
     dated = [index for spec, index, _ in columns if spec.type in ("date", "datetime")]
     order = date_order(row[i] for row in table.rows for i in dated)
+    money = [index for spec, index, _ in columns if spec.type == "amount"]
+    style = amount_style(row[i] for row in table.rows for i in money)
     rows: list[TypedRow] = []
     errors: list[RowError] = []
     bad: set[int] = set()
@@ -1187,7 +1267,7 @@ def convert_rows(
                     bad.add(number)
                 continue
             try:
-                value = _convert(spec, text, allowed, region, choices, order)
+                value = _convert(spec, text, allowed, region, choices, order, style)
                 if spec.type in MULTI_COLUMN_TYPES and spec.name in values:
                     value = _merged(values[spec.name], value)
                 values[spec.name] = value
@@ -1235,6 +1315,7 @@ def _convert(
     region: str,
     choices=None,
     order: str = DAY_FIRST,
+    style: str = COMMA_DECIMAL,
 ):
     t = spec.type
     if t == "choice":
@@ -1246,7 +1327,7 @@ def _convert(
     if t == "date":
         return parse_date(text, order)
     if t == "amount":
-        return parse_amount(text)
+        return parse_amount(text, style)
     if t == "currency":
         code = text.strip().upper()
         code = {"РУБ": "RUB", "РУБ.": "RUB", "₽": "RUB", "$": "USD", "€": "EUR"}.get(code, code)

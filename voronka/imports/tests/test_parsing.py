@@ -204,9 +204,49 @@ def test_amounts_with_spaces_and_commas():
     assert p.parse_amount("1 234 567,89") == Decimal("1234567.89")
     assert p.parse_amount("1\u00a0000") == Decimal("1000.00")
     assert p.parse_amount("1500.5") == Decimal("1500.50")
-    for bad in ("-5", "abc", "1e99"):
+    assert p.parse_amount(",5") == Decimal("0.50")
+    assert p.parse_amount("1 234 567,89 руб.") == Decimal("1234567.89")
+    assert p.parse_amount("€1.234,56") == Decimal("1234.56")
+    assert p.parse_amount("1.234.567") == Decimal("1234567.00")
+    assert p.parse_amount("1.2E+06") == Decimal("1200000.00")
+    for bad in ("-5", "abc", "1e99", "1,23,456", "1,234,56", "(100)"):
         with pytest.raises(p.ValueProblem):
             p.parse_amount(bad)
+    with pytest.raises(p.ValueProblem) as negative:
+        p.parse_amount("-5")
+    assert negative.value.message == "An amount cannot be negative."
+
+
+def test_a_file_that_groups_thousands_with_commas_is_read_so():
+    """An export from a US system: 1,054 and 12,345,678 group thousands, 1,234.56 has a
+    decimal dot; in a file of decimal commas (5,5) 1,234 stays one and a quarter. Read
+    with the decimal comma, a US 1,054 became 1.05 without a word."""
+    us = ["1,054", "55", "4,821", "12,345,678", ""]
+    assert p.amount_style(us) == p.DOT_DECIMAL
+    assert [str(p.parse_amount(v, p.DOT_DECIMAL)) for v in us[:4]] == [
+        "1054.00",
+        "55.00",
+        "4821.00",
+        "12345678.00",
+    ]
+    assert p.amount_style(["$1,234.56", "99.5"]) == p.DOT_DECIMAL
+    assert p.amount_style(["1,234", "5,5"]) == p.COMMA_DECIMAL
+    assert p.amount_style(["1 234,56", "1.234.567"]) == p.COMMA_DECIMAL
+    assert p.amount_style(["1234", "250000"]) == p.COMMA_DECIMAL
+    assert p.parse_amount("1,234", p.COMMA_DECIMAL) == Decimal("1.23")
+    assert p.parse_amount("$1,234.56", p.COMMA_DECIMAL) == Decimal("1234.56")
+
+    text = 'key,Title,Amount\n1,A,"1,054"\n2,B,55\n3,C,"$12,345,678"\n'
+    table = p.read_table(text.encode(), "deals.csv")
+    out = p.convert_rows(
+        table, {"external_id": "key", "title": "Title", "amount": "Amount"}, "deals"
+    )
+    assert not out.errors
+    assert [r.values["amount"] for r in out.rows] == [
+        Decimal("1054.00"),
+        Decimal("55.00"),
+        Decimal("12345678.00"),
+    ]
 
 
 def test_phones_emails_inn():
