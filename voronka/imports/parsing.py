@@ -508,6 +508,7 @@ def parse_date(text: str, order: str = DAY_FIRST) -> date:
 
 COMMA_DECIMAL = "comma"  # 1 234 567,89 / 1.234.567,89
 DOT_DECIMAL = "dot"  # 1,234,567.89
+EITHER_DECIMAL = ""  # no cell tells: a lone mark is the decimal one, a repeated one groups
 _CURRENCY_MARK = re.compile(
     r"^(?:[$€£₽¥]|us\$|usd|eur|gbp|rub|руб\.?|р\.?)|(?:[$€£₽¥]|usd|eur|gbp|rub|руб\.?|р\.?)$",
     re.IGNORECASE,
@@ -531,7 +532,7 @@ def amount_style(values: Iterable[str]) -> str:
     A mark followed by other than three digits is a decimal mark, one repeated (1,234,567)
     or before the other one (1,234.56) groups thousands. When no cell tells, a mark always
     followed by three digits (1,054 and 4,821) groups thousands; a file with no mark at
-    all, or with both readings, is read with the decimal comma."""
+    all, or with both readings, tells nothing (EITHER_DECIMAL)."""
     strong = {",": False, ".": False}  # the mark is the decimal one
     grouped = {",": False, ".": False}  # the mark only ever sits before three digits
     for value in values:
@@ -552,10 +553,10 @@ def amount_style(values: Iterable[str]) -> str:
         return COMMA_DECIMAL if strong[","] else DOT_DECIMAL
     if not strong[","] and grouped[","] and not grouped["."]:
         return DOT_DECIMAL
-    return COMMA_DECIMAL
+    return EITHER_DECIMAL
 
 
-def parse_amount(text: str, style: str = COMMA_DECIMAL) -> Decimal:
+def parse_amount(text: str, style: str = EITHER_DECIMAL) -> Decimal:
     """An amount ``text`` read with the decimal mark of its file (``amount_style``); the
     other mark may group thousands, in threes. A cell with both marks reads by itself
     (the last one is the decimal mark), and so does one whose only mark repeats."""
@@ -564,7 +565,7 @@ def parse_amount(text: str, style: str = COMMA_DECIMAL) -> Decimal:
     if _SCIENTIFIC.match(t):
         number = t
     else:
-        group = "." if style == COMMA_DECIMAL else ","
+        group = {COMMA_DECIMAL: ".", DOT_DECIMAL: ","}.get(style, "")
         has = [m for m in ",." if m in t]
         if len(has) == 2:
             decimal = "," if t.rfind(",") > t.rfind(".") else "."
@@ -576,7 +577,7 @@ def parse_amount(text: str, style: str = COMMA_DECIMAL) -> Decimal:
             whole, _, frac = t.partition(has[0])
         else:
             whole, frac = t, ""
-        if group in whole:
+        if group and group in whole:
             if not _GROUPED[group].match(whole):
                 raise bad
             whole = whole.replace(group, "")
@@ -1315,7 +1316,7 @@ def _convert(
     region: str,
     choices=None,
     order: str = DAY_FIRST,
-    style: str = COMMA_DECIMAL,
+    style: str = EITHER_DECIMAL,
 ):
     t = spec.type
     if t == "choice":

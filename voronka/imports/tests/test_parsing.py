@@ -232,8 +232,11 @@ def test_a_file_that_groups_thousands_with_commas_is_read_so():
     assert p.amount_style(["$1,234.56", "99.5"]) == p.DOT_DECIMAL
     assert p.amount_style(["1,234", "5,5"]) == p.COMMA_DECIMAL
     assert p.amount_style(["1 234,56", "1.234.567"]) == p.COMMA_DECIMAL
-    assert p.amount_style(["1234", "250000"]) == p.COMMA_DECIMAL
+    assert p.amount_style(["1234", "250000", "123.456"]) == p.EITHER_DECIMAL
     assert p.parse_amount("1,234", p.COMMA_DECIMAL) == Decimal("1.23")
+    # a lone dot before three digits: thousands only where the file writes decimal commas
+    assert p.parse_amount("123.456", p.COMMA_DECIMAL) == Decimal("123456.00")
+    assert p.parse_amount("123.456") == Decimal("123.46")
     assert p.parse_amount("$1,234.56", p.COMMA_DECIMAL) == Decimal("1234.56")
 
     text = 'key,Title,Amount\n1,A,"1,054"\n2,B,55\n3,C,"$12,345,678"\n'
