@@ -517,6 +517,38 @@ _GROUPED = {",": re.compile(r"^\d{1,3}(?:,\d{3})+$"), ".": re.compile(r"^\d{1,3}
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
 
 
+_MARK_CODES = {
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "₽": "RUB",
+    "rub": "RUB",
+    "руб": "RUB",
+    "руб.": "RUB",
+    "р": "RUB",
+    "р.": "RUB",
+}
+
+
+def amount_currency(text: str) -> str | None:
+    """The currency an amount cell names with a sign or code ("$1,234.56" USD, "1 234 руб."
+    RUB), if any."""
+    t = (text or "").strip()
+    for _ in range(2):
+        m = _CURRENCY_MARK.search(t)
+        if not m:
+            break
+        code = _MARK_CODES.get(m.group(0).lower())
+        if code:
+            return code
+        t = (t[: m.start()] + t[m.end() :]).strip()
+    return None
+
+
 def _amount_text(text: str) -> str:
     """The number of an amount cell: no spaces, apostrophes or a currency sign or code
     at either end ("$1,234.56", "1 234,56 руб.")."""
@@ -1277,10 +1309,35 @@ def convert_rows(
                 bad.add(number)
         for spec in composed:
             _compose(spec, values, number, mapping, errors, bad)
+        if kind == "deals" and money and "amount" in values:
+            _amount_currency(values, raw[money[0]], allowed, number, mapping, errors, bad)
         if kind == "deals" and "currency" not in values:
             values["currency"] = default_currency
         rows.append(TypedRow(number, values))
     return Converted(rows=rows, errors=errors, bad_rows=bad)
+
+
+def _amount_currency(values: dict, cell: str, allowed, number: int, mapping, errors, bad):
+    """A deal's currency from its amount's sign or code ("$1,234") where no currency
+    column gives one and that currency is in use here; an amount whose sign names another
+    currency than the currency column is an error."""
+    code = amount_currency(cell)
+    if code is None:
+        return
+    given = values.get("currency")
+    if given is None:
+        if code in allowed:
+            values["currency"] = code
+    elif given != code:
+        errors.append(
+            RowError(
+                number,
+                mapping.get("amount", ""),
+                gettext_noop("The amount is in %(amount)s, the currency column says %(column)s."),
+                {"amount": code, "column": given},
+            )
+        )
+        bad.add(number)
 
 
 def _compose(spec: FieldSpec, values: dict, number: int, mapping, errors, bad) -> None:
