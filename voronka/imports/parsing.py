@@ -1310,25 +1310,23 @@ def convert_rows(
         for spec in composed:
             _compose(spec, values, number, mapping, errors, bad)
         if kind == "deals" and money and "amount" in values:
-            _amount_currency(values, raw[money[0]], allowed, number, mapping, errors, bad)
+            _amount_currency(values, raw[money[0]], number, mapping, errors, bad)
         if kind == "deals" and "currency" not in values:
             values["currency"] = default_currency
         rows.append(TypedRow(number, values))
     return Converted(rows=rows, errors=errors, bad_rows=bad)
 
 
-def _amount_currency(values: dict, cell: str, allowed, number: int, mapping, errors, bad):
-    """A deal's currency from its amount's sign or code ("$1,234") where no currency
-    column gives one and that currency is in use here; an amount whose sign names another
-    currency than the currency column is an error."""
+def _amount_currency(values: dict, cell: str, number: int, mapping, errors, bad):
+    """An amount whose sign or code ("$1,234") names another currency than the row's
+    currency column is an error. Without a currency column the deal is in the default
+    currency, as every amount without a sign: the forecast and the plans count in one
+    main currency, and deals moved into another by a sign would drop out of them."""
     code = amount_currency(cell)
-    if code is None:
-        return
     given = values.get("currency")
-    if given is None:
-        if code in allowed:
-            values["currency"] = code
-    elif given != code:
+    if code is None or given is None:
+        return
+    if given != code:
         errors.append(
             RowError(
                 number,

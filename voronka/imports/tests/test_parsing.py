@@ -521,24 +521,20 @@ def test_a_file_that_writes_its_dates_month_first_is_read_so():
     assert [(e.row, e.column) for e in out.errors] == [(2, "close_date")]
 
 
-def test_an_amount_with_a_currency_sign_gives_the_deal_its_currency():
-    """ "$12,000" in a file without a currency column is a deal in dollars where dollars
-    are in use (in roubles otherwise, as every amount without a sign); a sign that
+def test_an_amount_whose_sign_contradicts_the_currency_column_is_an_error():
+    """ "$12,000" without a currency column is a deal in the default currency, as every
+    amount without a sign (the forecast counts in one main currency); a sign that
     contradicts the currency column is an error on the amount, in the user's language."""
     assert p.amount_currency("$1,234.56") == "USD"
     assert p.amount_currency("1 234 руб.") == "RUB"
     assert p.amount_currency("1234") is None
-    text = 'key,Title,Amount\n1,A,"$12,000"\n2,B,12000\n3,C,€500\n'
+    text = 'key,Title,Amount\n1,A,"$12,000"\n2,B,12000\n'
     table = p.read_table(text.encode(), "deals.csv")
     mapping = {"external_id": "key", "title": "Title", "amount": "Amount"}
     out = p.convert_rows(table, mapping, "deals", currencies=("RUB", "USD"))
     assert not out.errors
     got = [(r.values["amount"], r.values["currency"]) for r in out.rows]
-    assert got == [
-        (Decimal("12000.00"), "USD"),
-        (Decimal("12000.00"), "RUB"),
-        (Decimal("500.00"), "RUB"),
-    ]
+    assert got == [(Decimal("12000.00"), "RUB"), (Decimal("12000.00"), "RUB")]
     text = "key,Title,Amount,Cur\n1,A,$500,EUR\n2,B,$600,USD\n"
     mapping["currency"] = "Cur"
     out = p.convert_rows(
