@@ -116,3 +116,21 @@ def test_no_deals_or_no_finished_period(pipeline, stages, rep):
     past = timezone.now().date() - timedelta(days=200)
     with pytest.raises(CommandError, match="no deal was known"):
         run("--start", str(past), "--end", str(past + timedelta(days=120)))
+
+
+def test_a_history_in_another_currency_is_replayed_in_it(pipeline, stages, rep, settings):
+    """A file in dollars imported into an install kept in roubles: with no deal in roubles
+    the replay takes the currency most deals are in; once the main currency has deals,
+    it is the main one again (another one only with --currency)."""
+    from voronka.core.testing import make_deal
+    from voronka.forecasting.management.commands.forecast_backtest import _history_currency
+
+    settings.VORONKA_DEFAULT_CURRENCY = "RUB"
+    assert _history_currency(None) == "RUB"  # no deals at all
+    for _ in range(2):
+        make_deal(owner=rep, stage=stages["qualification"], currency="USD")
+    make_deal(owner=rep, stage=stages["qualification"], currency="EUR")
+    assert _history_currency(None) == "USD"
+    make_deal(owner=rep, stage=stages["qualification"], currency="RUB")
+    assert _history_currency(None) == "RUB"
+    assert _history_currency([pipeline.pk]) == "RUB"

@@ -33,9 +33,11 @@ import json
 import time
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
-from voronka.deals.models import Pipeline
+from voronka.deals.models import Deal, Pipeline
 from voronka.forecasting.compute import plans_as_known, save_backtest
 from voronka.forecasting.engine import DataError, build_frame, format_report, run_backtest, score
 from voronka.forecasting.engine.backtest import period_starts
@@ -70,6 +72,22 @@ def _pipeline_ids(names: list[str] | None) -> list[int] | None:
     return sorted(ids)
 
 
+def _history_currency(pipeline_ids: list[int] | None) -> str:
+    """The main currency, or, when no deal is in it, the currency most deals are in: a
+    history imported from a file in dollars into an install kept in roubles is replayed
+    without being told so."""
+    main = settings.VORONKA_DEFAULT_CURRENCY.upper()
+    deals = Deal.objects.all()
+    if pipeline_ids:
+        deals = deals.filter(pipeline_id__in=pipeline_ids)
+    counts = dict(
+        deals.values_list("currency").annotate(n=Count("id")).values_list("currency", "n")
+    )
+    if counts.get(main) or not counts:
+        return main
+    return max(sorted(counts), key=lambda c: counts[c])
+
+
 def _pct(v) -> str:
     return "n/a" if v is None else f"{100 * v:.1f}%"
 
@@ -92,7 +110,9 @@ class Command(BaseCommand):
             help="only this pipeline (name or id; may be repeated)",
         )
         parser.add_argument(
-            "--currency", help="only deals in this currency (default: the main currency)"
+            "--currency",
+            help="only deals in this currency (default: the main currency, or the one most "
+            "deals are in when the main currency has none)",
         )
         parser.add_argument(
             "--sims", type=int, default=2000, help="Monte Carlo draws per period (2000)"
@@ -116,7 +136,8 @@ class Command(BaseCommand):
         pipeline_ids = _pipeline_ids(opts["pipeline"])
 
         t0 = time.perf_counter()
-        loaded = load_history(pipeline_ids=pipeline_ids, currency=opts["currency"])
+        currency = opts["currency"] or _history_currency(pipeline_ids)
+        loaded = load_history(pipeline_ids=pipeline_ids, currency=currency)
         history = loaded.history
         t_load = time.perf_counter() - t0
         out = self.stdout.write
