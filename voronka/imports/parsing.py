@@ -515,6 +515,11 @@ _CURRENCY_MARK = re.compile(
 )
 _GROUPED = {",": re.compile(r"^\d{1,3}(?:,\d{3})+$"), ".": re.compile(r"^\d{1,3}(?:\.\d{3})+$")}
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _not_an_amount(text: str) -> ValueProblem:
+    return ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=(text or "")[:40])
 
 
 _MARK_CODES = {
@@ -553,6 +558,8 @@ def _amount_text(text: str) -> str:
     """The number of an amount cell: no spaces, apostrophes or a currency sign or code
     at either end ("$1,234.56", "1 234,56 руб.")."""
     t = (text or "").strip()
+    if t.isdigit():
+        return t  # most cells: nothing to strip
     for _ in range(2):
         t = _CURRENCY_MARK.sub("", t.strip())
     return re.sub(r"[\s\u00a0\u202f']", "", t)
@@ -593,8 +600,9 @@ def parse_amount(text: str, style: str = EITHER_DECIMAL) -> Decimal:
     other mark may group thousands, in threes. A cell with both marks reads by itself
     (the last one is the decimal mark), and so does one whose only mark repeats."""
     t = _amount_text(text)
-    bad = ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=(text or "")[:40])
-    if _SCIENTIFIC.match(t):
+    if t.isdigit():
+        number = t
+    elif _SCIENTIFIC.match(t):
         number = t
     else:
         group = {COMMA_DECIMAL: ".", DOT_DECIMAL: ","}.get(style, "")
@@ -611,13 +619,13 @@ def parse_amount(text: str, style: str = EITHER_DECIMAL) -> Decimal:
             whole, frac = t, ""
         if group and group in whole:
             if not _GROUPED[group].match(whole):
-                raise bad
+                raise _not_an_amount(text)
             whole = whole.replace(group, "")
         if frac and whole in ("", "-"):
             whole += "0"  # ,5 / .5
         number = f"{whole}.{frac}" if frac else whole
-        if not re.fullmatch(r"-?\d+(?:\.\d+)?", number):
-            raise bad
+        if not _NUMBER.fullmatch(number):
+            raise _not_an_amount(text)
     try:
         return clean_amount(number)
     except MoneyError as exc:
@@ -625,7 +633,7 @@ def parse_amount(text: str, style: str = EITHER_DECIMAL) -> Decimal:
             raise ValueProblem(gettext_noop("An amount cannot be negative."))
         if exc.code == "too_large":
             raise ValueProblem(gettext_noop("The amount is too large."))
-        raise ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=text[:40])
+        raise _not_an_amount(text)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
