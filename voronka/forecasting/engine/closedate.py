@@ -353,18 +353,19 @@ def late_window(at_risk: np.ndarray, exits: np.ndarray, d_seen: int) -> int:
     widths = [d_seen - d_seen // 2]
     while widths[-1] // 2 >= LATE_MIN_DAYS and len(widths) < 3:
         widths.append(widths[-1] // 2)
-    spans = []  # (exposure, exits) of each window, narrowest first
-    for w in reversed(widths):
-        lo = d_seen - w
-        spans.append((float(at_risk[lo : d_seen + 1].sum()), float(exits[lo : d_seen + 1].sum())))
-    chosen = d_seen - widths[-1]
-    for j in range(1, len(spans)):
+    starts = [d_seen - w for w in reversed(widths)]  # narrowest window first
+    spans = [
+        (float(at_risk[lo : d_seen + 1].sum()), float(exits[lo : d_seen + 1].sum()))
+        for lo in starts
+    ]
+    chosen = starts[0]
+    for j in range(1, len(starts)):
         exposure, n = spans[j]
         rate = n / max(exposure, 1.0)
         if any(_contradicts(x, e * rate) for e, x in spans[:j]):
             break
-        chosen = d_seen - widths[len(widths) - 1 - j]
-    return max(chosen, 0)
+        chosen = starts[j]
+    return chosen
 
 
 def _contradicts(seen: float, expected: float) -> bool:
