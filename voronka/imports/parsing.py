@@ -509,19 +509,7 @@ def parse_date(text: str, order: str = DAY_FIRST) -> date:
 COMMA_DECIMAL = "comma"  # 1 234 567,89 / 1.234.567,89
 DOT_DECIMAL = "dot"  # 1,234,567.89
 EITHER_DECIMAL = ""  # no cell tells: a lone mark is the decimal one, a repeated one groups
-_CURRENCY_MARK = re.compile(
-    r"^(?:[$€£₽¥]|us\$|usd|eur|gbp|rub|руб\.?|р\.?)|(?:[$€£₽¥]|usd|eur|gbp|rub|руб\.?|р\.?)$",
-    re.IGNORECASE,
-)
-_GROUPED = {",": re.compile(r"^\d{1,3}(?:,\d{3})+$"), ".": re.compile(r"^\d{1,3}(?:\.\d{3})+$")}
-_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def _not_an_amount(text: str) -> ValueProblem:
-    return ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=(text or "")[:40])
-
-
+# a currency sign or code written next to an amount, and the currency it names
 _MARK_CODES = {
     "$": "USD",
     "us$": "USD",
@@ -537,6 +525,17 @@ _MARK_CODES = {
     "р": "RUB",
     "р.": "RUB",
 }
+
+
+_MARKS = "|".join(re.escape(m) for m in sorted([*_MARK_CODES, "¥"], key=len, reverse=True))
+_CURRENCY_MARK = re.compile(rf"^(?:{_MARKS})|(?:{_MARKS})$", re.IGNORECASE)
+_GROUPED = {",": re.compile(r"^\d{1,3}(?:,\d{3})+$"), ".": re.compile(r"^\d{1,3}(?:\.\d{3})+$")}
+_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _not_an_amount(text: str) -> ValueProblem:
+    return ValueProblem(gettext_noop("“%(value)s” is not an amount."), value=(text or "")[:40])
 
 
 def amount_currency(text: str) -> str | None:
@@ -1330,11 +1329,11 @@ def _amount_currency(values: dict, cell: str, number: int, mapping, errors, bad)
     currency column is an error. Without a currency column the deal is in the default
     currency, as every amount without a sign: the forecast and the plans count in one
     main currency, and deals moved into another by a sign would drop out of them."""
-    code = amount_currency(cell)
     given = values.get("currency")
-    if code is None or given is None:
+    if given is None:
         return
-    if given != code:
+    code = amount_currency(cell)
+    if code is not None and code != given:
         errors.append(
             RowError(
                 number,
@@ -1393,8 +1392,7 @@ def _convert(
     if t == "amount":
         return parse_amount(text, style)
     if t == "currency":
-        code = text.strip().upper()
-        code = {"РУБ": "RUB", "РУБ.": "RUB", "₽": "RUB", "$": "USD", "€": "EUR"}.get(code, code)
+        code = _MARK_CODES.get(text.strip().lower(), text.strip().upper())
         if code not in currencies:
             raise ValueProblem(gettext_noop("Unknown currency “%(value)s”."), value=text[:10])
         return code
