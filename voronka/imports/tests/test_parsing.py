@@ -220,7 +220,7 @@ def test_amounts_with_spaces_and_commas():
 
 def test_a_file_that_groups_thousands_with_commas_is_read_so():
     """An export from a US system: 1,054 and 12,345,678 group thousands, 1,234.56 has a
-    decimal dot; in a file of decimal commas (5,5) 1,234 stays one and a quarter. Read
+    decimal dot; in a file of decimal commas (5,5) 1,234 stays 1.23 (1.234). Read
     with the decimal comma, a US 1,054 became 1.05 without a word."""
     us = ["1,054", "55", "4,821", "12,345,678", ""]
     assert p.amount_style(us) == p.DOT_DECIMAL
