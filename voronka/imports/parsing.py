@@ -422,16 +422,56 @@ class ValueProblem(ValueError):
         self.params = params
 
 
-_DMY = re.compile(
-    r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})"
-    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?$"
+# a time after a date: hh:mm[:ss], 24-hour or with AM/PM
+_TIME = r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})" + _TIME + "$")
+# month names as exports and people write them, in English and Russian: in full, in the
+# genitive ("1 марта 2025") and shortened
+_MONTH_WORDS = {
+    word: number
+    for number, words in enumerate(
+        (
+            "january jan январь января янв",
+            "february feb февраль февраля фев февр",
+            "march mar март марта мар",
+            "april apr апрель апреля апр",
+            "may май мая",
+            "june jun июнь июня июн",
+            "july jul июль июля июл",
+            "august aug август августа авг",
+            "september sep sept сентябрь сентября сен сент",
+            "october oct октябрь октября окт",
+            "november nov ноябрь ноября ноя нояб",
+            "december dec декабрь декабря дек",
+        ),
+        start=1,
+    )
+    for word in words.split()
+}
+_WEEKDAY = (
+    r"(?:mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat|"
+    r"saturday|sun|sunday|пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|среда|четверг|пятница|"
+    r"суббота|воскресенье)\.?,?\s+"
+)
+_WORD = r"([^\W\d_]+)\.?"
+_YEAR = r"(\d{4}|\d{2})(?:\s*г\.?)?"
+# 1 March 2025, 01-Mar-2025, 1 марта 2025 г.
+_D_MON_Y = re.compile(
+    rf"^(?:{_WEEKDAY})?(\d{{1,2}})(?:[ ./-]+){_WORD}(?:[ ./,-]+){_YEAR}{_TIME}$", re.IGNORECASE
+)
+# March 1, 2025; Mar 1 2025
+_MON_D_Y = re.compile(
+    rf"^(?:{_WEEKDAY})?{_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}{_TIME}$", re.IGNORECASE
 )
 DAY_FIRST = "dmy"
 MONTH_FIRST = "mdy"
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?$"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
 )
+# year first with slashes or dots (2025/01/31, 2025.01.31), as some exports write it
+_YMD = re.compile(r"^(\d{4})([/.])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
 _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -456,8 +496,10 @@ def date_order(values: Iterable[str]) -> str:
 
 def parse_datetime(text: str, order: str = DAY_FIRST) -> datetime:
     """A date and time from ``dd.mm.yyyy[ hh:mm[:ss]]`` (``mm/dd/yyyy`` with ``order``
-    MONTH_FIRST, see ``date_order``; a 12-hour time with AM/PM too), ISO 8601 or an Excel
-    serial number; a date alone means midnight. Naive unless ISO text carries an offset.
+    MONTH_FIRST, see ``date_order``; a 12-hour time with AM/PM too), a month written as a
+    word in English or Russian (``1 March 2025``, ``Mar 1, 2025``, ``01-Mar-25``,
+    ``1 марта 2025 г.``), ``yyyy/mm/dd``, ISO 8601 (an offset, Z or UTC after it) or an
+    Excel serial number; a date alone means midnight. Naive unless ISO text carries an offset.
     Impossible dates (31.02.2025) are refused."""
     text = (text or "").strip()
     m = _DMY.match(text)
@@ -465,19 +507,20 @@ def parse_datetime(text: str, order: str = DAY_FIRST) -> datetime:
         d, mo, y, hh, mi, ss, half = m.groups()
         if order == MONTH_FIRST:
             d, mo = mo, d
-        year = int(y) + (2000 if len(y) == 2 and int(y) < 70 else 1900 if len(y) == 2 else 0)
-        if half:
-            hour = int(hh)
-            if not 1 <= hour <= 12:
-                raise ValueProblem(gettext_noop("“%(value)s” is not a real date."), value=text[:40])
-            hh = str(hour % 12 + (12 if half in "Pp" else 0))
-        return _build(year, int(mo), int(d), hh, mi, ss, text)
+        return _build(_year(y), int(mo), int(d), _hour(hh, half, text), mi, ss, text)
+    named = _named_month(text)
+    if named is not None:
+        return named
+    m = _YMD.match(text)
+    if m:
+        y, _sep, mo, d, hh, mi, ss, half = m.groups()
+        return _build(int(y), int(mo), int(d), _hour(hh, half, text), mi, ss, text)
     m = _ISO.match(text)
     if m:
         y, mo, d, hh, mi, ss, tz = m.groups()
         value = _build(int(y), int(mo), int(d), hh, mi, ss, text)
         if tz:
-            if tz == "Z":
+            if tz.upper() in ("Z", "UTC", "GMT"):
                 offset = timedelta(0)
             else:
                 sign = -1 if tz[0] == "-" else 1
@@ -493,6 +536,38 @@ def parse_datetime(text: str, order: str = DAY_FIRST) -> datetime:
         gettext_noop("“%(value)s” is not a date (use dd.mm.yyyy, mm/dd/yyyy or yyyy-mm-dd)."),
         value=text[:40],
     )
+
+
+def _year(y: str) -> int:
+    """A year of two digits is 1970-2069."""
+    return int(y) + (2000 if len(y) == 2 and int(y) < 70 else 1900 if len(y) == 2 else 0)
+
+
+def _hour(hh: str | None, half: str | None, text: str) -> str | None:
+    """The 24-hour hour of ``hh`` with AM/PM (``half``: a or p) or without."""
+    if not half:
+        return hh
+    hour = int(hh)
+    if not 1 <= hour <= 12:
+        raise ValueProblem(gettext_noop("“%(value)s” is not a real date."), value=text[:40])
+    return str(hour % 12 + (12 if half in "Pp" else 0))
+
+
+def _named_month(text: str) -> datetime | None:
+    """A date with its month as a word (1 March 2025, Mar 1, 2025, 01-Mar-25,
+    1 марта 2025 г.), or None when ``text`` is not written so."""
+    m = _D_MON_Y.match(text)
+    if m:
+        d, word, y, hh, mi, ss, half = m.groups()
+    else:
+        m = _MON_D_Y.match(text)
+        if not m:
+            return None
+        word, d, y, hh, mi, ss, half = m.groups()
+    month = _MONTH_WORDS.get(word.lower())
+    if month is None:
+        return None
+    return _build(_year(y), month, int(d), _hour(hh, half, text), mi, ss, text)
 
 
 def _build(y, mo, d, hh, mi, ss, text) -> datetime:

@@ -185,7 +185,44 @@ def test_dates_in_three_notations_and_excel_serials():
 
 
 @pytest.mark.parametrize(
-    "text", ["31.02.2025", "2025-02-30", "00.01.2025", "12/13/2025x", "завтра"]
+    ("text", "expected"),
+    [
+        ("01-Mar-2017", datetime(2017, 3, 1)),
+        ("1-Mar-17", datetime(2017, 3, 1)),
+        ("1 March 2017", datetime(2017, 3, 1)),
+        ("Mar 1, 2017", datetime(2017, 3, 1)),
+        ("Sept. 3rd, 2017 4:05 PM", datetime(2017, 9, 3, 16, 5)),
+        ("Wed, 01 Mar 2017 09:30", datetime(2017, 3, 1, 9, 30)),
+        ("1 марта 2017 г.", datetime(2017, 3, 1)),
+        ("вт, 3 окт. 2017 14:20", datetime(2017, 10, 3, 14, 20)),
+        ("15 ДЕКАБРЯ 2024", datetime(2024, 12, 15)),
+        ("2017/03/01", datetime(2017, 3, 1)),
+        ("2017.03.01 10:00", datetime(2017, 3, 1, 10, 0)),
+        ("2017-03-01 10:20:30 UTC", datetime(2017, 3, 1, 10, 20, 30, tzinfo=UTC)),
+        ("2017-03-01 10:20:30 +0300", datetime(2017, 3, 1, 7, 20, 30, tzinfo=UTC)),
+    ],
+)
+def test_dates_with_the_month_in_words_and_the_year_first(text, expected):
+    """As English and Russian exports and people write them; the order of a file's
+    numeric dates does not change a month named in words."""
+    assert p.parse_datetime(text) == expected
+    assert p.parse_datetime(text, p.MONTH_FIRST) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "31.02.2025",
+        "2025-02-30",
+        "00.01.2025",
+        "12/13/2025x",
+        "завтра",
+        "31 Feb 2017",
+        "1 Foo 2017",
+        "March 2017",
+        "Mar 1 2017 13:00 PM",
+        "2017/13/01",
+    ],
 )
 def test_impossible_dates_are_errors(text):
     with pytest.raises(p.ValueProblem):
@@ -197,6 +234,9 @@ def test_every_real_date_round_trips_in_both_notations(d):
     assert p.parse_date(d.strftime("%d.%m.%Y")) == d
     assert p.parse_date(d.strftime("%m/%d/%Y"), p.MONTH_FIRST) == d
     assert p.parse_date(d.isoformat()) == d
+    assert p.parse_date(d.strftime("%Y/%m/%d")) == d
+    assert p.parse_date(f"{d.day} {d.strftime('%B')} {d.year:04d}") == d
+    assert p.parse_date(d.strftime("%b %d, %Y").replace(" 0", " ")) == d
     serial = (d - date(1899, 12, 30)).days
     assert p.parse_date(str(serial)) == d
 
