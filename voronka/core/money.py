@@ -1,5 +1,6 @@
 """Money as Decimal with an ISO 4217 currency. Pure: no Django."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -11,11 +12,47 @@ class MoneyError(ValueError):
         self.code = code
 
 
-def clean_amount(value) -> Decimal:
+_GROUPS = {m: re.compile(rf"^-?\d{{1,3}}(?:{re.escape(m)}\d{{3}})+$") for m in ",."}
+
+
+def number_text(text: str, decimal: str = ".") -> str:
+    """``text`` as a plain number (``1234.56``): spaces, apostrophes and thousands
+    separators dropped, the decimal mark a dot.
+
+    With both marks the last is the decimal one; a mark written twice groups thousands;
+    a lone mark is the decimal one, except a mark that is not ``decimal`` (the decimal mark
+    of the user's language) with three digits after it and one to three before: 1,500 is
+    1500 in English, where the comma groups thousands (and the plan grid writes it so),
+    and 1.5 in Russian; 1.500 the other way round. Invalid grouping raises MoneyError."""
+    t = re.sub(r"[\s\u00a0\u202f']", "", text)
+    marks = [m for m in ",." if m in t]
+    if len(marks) == 2:
+        point = "," if t.rfind(",") > t.rfind(".") else "."
+        whole, _, frac = t.rpartition(point)
+        group = "." if point == "," else ","
+        if group in frac or (group in whole and not _GROUPS[group].match(whole)):
+            raise MoneyError("not_a_number")
+        return f"{whole.replace(group, '')}.{frac}"
+    if not marks:
+        return t
+    mark = marks[0]
+    if t.count(mark) > 1:
+        if not _GROUPS[mark].match(t):
+            raise MoneyError("not_a_number")
+        return t.replace(mark, "")
+    if mark != decimal and _GROUPS[mark].match(t) and t.lstrip("-")[0] != "0":
+        return t.replace(mark, "")
+    return t.replace(mark, ".")
+
+
+def clean_amount(value, decimal: str = ".") -> Decimal:
+    """An amount of money from a number or text (``1 234,56``, ``1,234.56``); ``decimal``
+    is the user's decimal mark ("," or "."), which decides a lone mark before three digits
+    (``number_text``)."""
     if value is None or value == "":
         return Decimal("0.00")
     if isinstance(value, str):
-        value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        value = number_text(value, decimal)
     try:
         amount = Decimal(value)
     except (InvalidOperation, ValueError, TypeError):

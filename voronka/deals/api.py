@@ -146,7 +146,7 @@ def _links(user, data: dict, deal: Deal | None = None) -> dict:
     out: dict = {}
     if "amount" in data:
         try:
-            out["amount"] = clean_amount(data["amount"])
+            out["amount"] = clean_amount(data["amount"], ".")  # a string in the API: 1234.56
         except MoneyError as e:
             fields["amount"] = [str(AMOUNT_ERRORS.get(e.code, e.code))]
     if "currency" in data:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voronka.activities.choices import ActivityKind
 from voronka.core.money import MoneyError, clean_amount, clean_currency
+from voronka.core.numbers import decimal_mark
 from voronka.deals.choices import Answer
 from voronka.deals.models import Deal, LostReason, Stage
 
@@ -163,7 +164,7 @@ class DealForm(PlainForm):
 
     def clean_amount(self):
         try:
-            return clean_amount(self.cleaned_data.get("amount"))
+            return clean_amount(self.cleaned_data.get("amount"), decimal_mark())
         except MoneyError as e:
             raise forms.ValidationError(AMOUNT_ERRORS.get(e.code, e.code), code=e.code)
 

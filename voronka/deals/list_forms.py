@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from voronka.accounts.models import User
 from voronka.contacts.models import Company, Contact, PhoneNumber
 from voronka.core.money import MoneyError, clean_amount, clean_currency
+from voronka.core.numbers import decimal_mark
 from voronka.core.phones import PhoneError, parse_phone
 from voronka.deals.choices import StageKind
 from voronka.deals.errors import DealError
@@ -232,7 +233,7 @@ class QuickAddForm(forms.Form):
 
     def clean_amount(self):
         try:
-            return clean_amount(self.cleaned_data.get("amount"))
+            return clean_amount(self.cleaned_data.get("amount"), decimal_mark())
         except MoneyError as exc:
             raise forms.ValidationError(MONEY_ERRORS.get(exc.code, exc.code), code=exc.code)
 

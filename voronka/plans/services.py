@@ -47,15 +47,16 @@ def _check_scope(by, team_id, user_id):
 
 
 @transaction.atomic
-def plan_set(*, by, team_id, period, amount, user_id=None, currency=None, deals=None):
+def plan_set(*, by, team_id, period, amount, user_id=None, currency=None, deals=None, decimal="."):
     """Create, change or (with an empty amount) remove one plan. Returns the plan or None.
 
-    ``amount`` and ``deals`` may be typed text; ``period`` is ``2026-03`` or ``2026-Q1``.
+    ``amount`` and ``deals`` may be typed text (``decimal``: the decimal mark of the
+    language it is typed in); ``period`` is ``2026-03`` or ``2026-Q1``.
     """
     team, user = _check_scope(by, team_id, user_id)
     try:
         p = parse_period(period)
-        value = parse_amount(amount)
+        value = parse_amount(amount, decimal)
         n_deals = parse_count(deals)
     except ValueProblem as exc:
         raise PlanError(exc.code) from None

@@ -2,7 +2,8 @@
 
 A period is ``YYYY-MM`` (a month) or ``YYYY-Qn`` (a quarter). An amount may be typed the
 Russian or the English way: spaces, no-break spaces or apostrophes between thousands,
-a comma or a dot before the kopecks.
+a comma or a dot before the kopecks; a comma or dot before three digits is read as the
+user's language writes numbers (1,500 is 1500 in English).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from voronka.core.money import MoneyError, number_text
 
 MAX_AMOUNT = Decimal("99999999999999.99")
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$")
@@ -86,8 +89,10 @@ def periods_of_year(year: int, kind: str) -> list[Period]:
     return [Period(kind, year, i) for i in range(1, n + 1)]
 
 
-def parse_amount(text) -> Decimal | None:
-    """``None`` for an empty cell (no plan); a ``Decimal`` with two places otherwise."""
+def parse_amount(text, decimal: str = ".") -> Decimal | None:
+    """``None`` for an empty cell (no plan); a ``Decimal`` with two places otherwise.
+    ``decimal`` is the decimal mark of the user's language, which tells 1,500 (1500 in
+    English, as the grid writes it; 1.5 in Russian) (``core.money.number_text``)."""
     if text is None:
         return None
     if isinstance(text, Decimal | int):
@@ -98,12 +103,10 @@ def parse_amount(text) -> Decimal | None:
             s = s.replace(ch, "")
         if s == "":
             return None
-        if s.count(",") == 1 and "." not in s:
-            s = s.replace(",", ".")
-        elif "," in s and "." in s:
-            s = s.replace(",", "")  # 1,500,000.50
-        elif s.count(",") > 1:
-            s = s.replace(",", "")
+        try:
+            s = number_text(s, decimal)
+        except MoneyError:
+            raise ValueProblem("bad_amount") from None
         if not re.fullmatch(r"[+-]?\d+(\.\d+)?", s):
             raise ValueProblem("bad_amount")
         try:

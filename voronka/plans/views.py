@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from voronka.accounts.models import User
+from voronka.core.numbers import decimal_mark
 from voronka.deals.selectors import format_money
 from voronka.plans import selectors
 from voronka.plans.errors import PlanError
@@ -111,6 +112,7 @@ def cell(request):
             period=request.POST.get("period", ""),
             amount=raw,
             deals=deals,
+            decimal=decimal_mark(),
         )
     except PlanError as exc:
         if exc.code == "not_found":

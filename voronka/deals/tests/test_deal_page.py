@@ -389,3 +389,30 @@ def test_tags_are_edited_on_the_deal_page(client_for, rep, stages):
     assert Tag.objects.count() == 2
     page = client_for(rep).get(reverse("deals:detail", args=[deal.pk])).content.decode()
     assert "VIP, Опт" in page or "Опт, VIP" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "saved"),
+    [("en", "1,234", "1234"), ("en", "12,500.50", "12500.50"), ("ru", "1,5", "1.5")],
+)
+def test_the_amount_is_read_as_the_users_language_writes_it(
+    client_for, rep, stages, language, typed, saved
+):
+    """An English user's 1,234 is twelve hundred and thirty-four (it was saved as 1.23)."""
+    from voronka.deals.models import Deal
+
+    rep.language = language
+    rep.save()
+    deal = make_deal(owner=rep, stage=stages["lead"])
+    response = client_for(rep).post(
+        reverse("deals:edit", args=[deal.pk]),
+        {
+            "version": deal.version,
+            "title": deal.title,
+            "amount": typed,
+            "currency": "RUB",
+            "owner": rep.pk,
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Deal.objects.get(pk=deal.pk).amount == Decimal(saved)

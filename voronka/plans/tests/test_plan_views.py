@@ -34,6 +34,20 @@ def test_russian_user_sees_russian_digits(client_for, head, team):
     assert "1\xa0250\xa0000,50" in r.content.decode()
 
 
+def test_a_cell_keeps_the_digits_the_grid_wrote(client_for, head, team):
+    """The English grid shows 1,500; saved again as typed it stays 1500 (it became 1.50).
+    In Russian the comma is the decimal mark."""
+    c = client_for(head)
+    r = post_cell(c, team=team.pk, period="2026-02", amount="1,500")
+    assert r.status_code == 200 and "1,500" in r.content.decode()
+    assert SalesPlan.objects.get().amount == Decimal("1500")
+    head.language = "ru"
+    head.save()
+    c = client_for(head)
+    post_cell(c, team=team.pk, period="2026-02", amount="1,500")
+    assert SalesPlan.objects.get().amount == Decimal("1.50")
+
+
 def test_bad_cell_shows_its_error_and_saves_nothing(client_for, head, team):
     c = client_for(head)
     r = post_cell(c, team=team.pk, period="2026-02", amount="-5")

@@ -79,6 +79,19 @@ def test_huge_amount_and_bad_count():
 def test_amount_round_trip(d):
     assert parse_amount(str(d)) == d
     assert parse_amount(f"{d:,}".replace(",", " ")) == d
+    assert parse_amount(f"{d:,}") == d  # the grid's English digits: 1,250,000.50
+    assert parse_amount(f"{d:,}".replace(",", " ").replace(".", ","), ",") == d
+
+
+def test_a_comma_before_three_digits_is_read_as_the_language_writes_it():
+    """The English grid writes 1,500 for fifteen hundred; it was read back as 1.50."""
+    assert parse_amount("1,500") == Decimal("1500.00")
+    assert parse_amount("500,000", ".") == Decimal("500000.00")
+    assert parse_amount("1,500", ",") == Decimal("1.50")
+    assert parse_amount("1.500", ",") == Decimal("1500.00")
+    assert parse_amount("1,5", ".") == Decimal("1.50")
+    with pytest.raises(ValueProblem):
+        parse_amount("1,50,000")
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
