@@ -263,3 +263,23 @@ def test_the_hazard_past_the_follow_up_is_read_where_the_narrower_windows_agree(
     thin = at_risk.copy()
     thin[121:] = 0.5
     assert late_window(thin, stopped, d) == d // 2
+
+
+def test_a_stage_seldom_won_from_keeps_its_own_timing():
+    """One deal in ten moves on after 20 days and is won 25 days later; the rest are lost
+    after 5 days. A new deal's chance is won 45 days on, never within its first month. The
+    default pace's smoothing mass, 0.02 absolute, weighed as much as a fifth of the stage's
+    whole chance (0.1) and put 8% of it inside the month; it is now a fiftieth of it."""
+    deals = []
+    for i in range(1, 521):
+        c = i * 0.5
+        path = [(2, c + 20), (4, c + 45)] if i % 10 == 0 else [(5, c + 5)]
+        deals.append(deal(i, c, path=[(k, d) for k, d in path if d <= 260.0]))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(260.0)))
+    s = state(f)
+    tm = fit_timing(f, s)
+    idx = np.flatnonzero(s.open & (s.stage == 0) & (s.t - f.created < 3))
+    assert len(idx) >= 5
+    assert tm.remaining_win(np.zeros(1, dtype=int), np.zeros(1))[0] < 0.15
+    assert tm.window_share(f, s, idx, s.t, s.t + 30).max() < 0.03
+    assert tm.window_share(f, s, idx, s.t + 30, s.t + 60).min() > 0.9
