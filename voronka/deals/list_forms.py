@@ -21,15 +21,9 @@ from voronka.core.phones import PhoneError, parse_phone
 from voronka.deals.choices import StageKind
 from voronka.deals.errors import DealError
 from voronka.deals.filters import text_equals_q, visible
+from voronka.deals.forms import AMOUNT_ERRORS
 from voronka.deals.models import Deal, LostReason, Pipeline, Stage, Tag
 from voronka.deals.services import deal_create, deal_move, deal_update, describe_missing
-
-MONEY_ERRORS = {
-    "not_a_number": _("Enter the amount as a number."),
-    "negative": _("The amount cannot be negative."),
-    "too_large": _("The amount is too large."),
-    "unknown_currency": _("Choose a currency from the list."),
-}
 
 
 class PipelineStageField(forms.ModelChoiceField):
@@ -235,13 +229,13 @@ class QuickAddForm(forms.Form):
         try:
             return clean_amount(self.cleaned_data.get("amount"), decimal_mark())
         except MoneyError as exc:
-            raise forms.ValidationError(MONEY_ERRORS.get(exc.code, exc.code), code=exc.code)
+            raise forms.ValidationError(AMOUNT_ERRORS.get(exc.code, exc.code), code=exc.code)
 
     def clean_currency(self):
         try:
             return clean_currency(self.cleaned_data.get("currency"), settings.VORONKA_CURRENCIES)
         except MoneyError as exc:
-            raise forms.ValidationError(MONEY_ERRORS[exc.code], code=exc.code)
+            raise forms.ValidationError(AMOUNT_ERRORS[exc.code], code=exc.code)
 
     def clean_contact_phone(self):
         text = self.cleaned_data.get("contact_phone", "").strip()
