@@ -97,24 +97,44 @@ class PeriodForecast:
     samples: np.ndarray = field(repr=False)
 
 
-def _won_amount_pool(
-    frame: Frame, st: State, mask: np.ndarray, max_cycle: float | None, before: float
-):
+def _won_amount_pool(frame: Frame, st: State, mask: np.ndarray, before: float) -> np.ndarray:
     """Amounts of deals won before the period (so a win inside it never lowers the rest)."""
     won = st.exists & (st.kind == WON) & ~np.isnan(frame.amount) & (st.closed_at < before)
     recent = won & (st.closed_at >= before - 365.0)
     for base in (recent & mask, won & mask, recent, won):
-        sel = base
-        if max_cycle is not None:
-            quick = base & (st.closed_at - frame.created <= max_cycle)
-            if quick.sum() >= MIN_POOL:
-                sel = quick
-        if sel.sum() >= MIN_POOL or (base is won and sel.any()):
-            return frame.amount[sel]
+        if base.sum() >= MIN_POOL or (base is won and base.any()):
+            return frame.amount[base]
     have = st.exists & ~np.isnan(frame.amount)
     if have.any():
         return np.array([float(np.median(frame.amount[have]))])
     return np.array([0.0])
+
+
+def _new_deal_amounts(
+    frame: Frame, st: State, mask: np.ndarray, span: float, before: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Amounts for the deals not created yet that are won inside a span of ``span`` days,
+    with their weights (summing to 1).
+
+    A deal won ``c`` days after its creation is created and won inside the span only if it
+    is created in its first ``span - c`` days, so the won deals' amounts are weighed by
+    ``max(span - c, 0)``: the quickest count most. Quick wins are often the small deals;
+    the deals won within twice the span, unweighed, gave a month's new deals 48% more than
+    the wins of the deals created in it on the demo bases (287,000 against 194,000 each).
+    Where fewer than MIN_POOL won deals are that quick, ``_won_amount_pool``'s amounts,
+    unweighed."""
+    won = st.exists & (st.kind == WON) & ~np.isnan(frame.amount) & (st.closed_at < before)
+    recent = won & (st.closed_at >= before - 365.0)
+    fit = np.maximum(span - (st.closed_at - frame.created), 0.0)
+    for base in (recent & mask, won & mask, recent, won):
+        quick = base & (fit > 0)
+        if quick.sum() >= MIN_POOL:
+            w = fit[quick]
+            return frame.amount[quick], w / w.sum()
+        if base.sum() >= MIN_POOL:
+            break
+    pool = _won_amount_pool(frame, st, mask, before)
+    return pool, np.full(len(pool), 1.0 / len(pool))
 
 
 def forecast_period(
@@ -160,7 +180,7 @@ def forecast_period(
     share = model.window_share(frame, st, idx, start, end)
     p = np.clip(pw * share, 0.0, 1.0)
 
-    pool = _won_amount_pool(frame, st, mask, None, min(start, t))
+    pool = _won_amount_pool(frame, st, mask, min(start, t))
     pool_mean = float(pool.mean())
     pool_sq = float((pool**2).mean())
     amt = frame.amount[idx]
@@ -185,9 +205,10 @@ def forecast_period(
         q_bar = min(float(model.timing.created_win_share(None, end - grid).mean()) * cal, 1.0)
     else:
         q_bar = 0.0
-    new_pool = _won_amount_pool(frame, st, mask, max(end - lo, 1.0) * 2.0, min(start, t))
+    new_pool, new_w = _new_deal_amounts(frame, st, mask, max(end - lo, 1.0), min(start, t))
+    new_mean = float(new_pool @ new_w)
     lam = rate * days * q_bar
-    new_expected = lam * float(new_pool.mean())
+    new_expected = lam * new_mean
 
     # Monte Carlo
     sigma = model.conversion_sigma
@@ -222,10 +243,11 @@ def forecast_period(
         k = rng.poisson(lam * g * np.minimum(mult, 1.0 / max(q_bar, 1e-9)))
         n_draw = int(k.sum())
         if n_draw <= MAX_AMOUNT_DRAWS:
-            amounts = rng.choice(new_pool, size=n_draw)
+            amounts = rng.choice(new_pool, size=n_draw, p=new_w)
             total += np.bincount(np.repeat(np.arange(n_sims), k), weights=amounts, minlength=n_sims)
         else:
-            m1, sd = float(new_pool.mean()), float(new_pool.std())
+            m1 = new_mean
+            sd = float(np.sqrt(max(((new_pool - m1) ** 2) @ new_w, 0.0)))
             total += k * m1 + np.sqrt(k) * sd * rng.standard_normal(n_sims)
     tau = model.interval_tau
     if tau > 0:

@@ -361,3 +361,30 @@ def test_a_quarter_end_push_moves_the_month_forecasts_towards_what_was_won():
         without = forecast_period(plain, cut, a, b, seed=1, st=cst).expected
         assert model.calendar[2] > 1.15 and model.calendar[2] > model.calendar[:2].max() + 0.3
         assert abs(np.log(with_cal / actual)) < keep * abs(np.log(without / actual))
+
+
+def test_new_deals_count_with_the_amounts_of_the_quick_wins():
+    """Four deals a day: one in four is a small deal (100) won five days after creation,
+    one in four a big one (10,000) won after fifty days, half are lost. A month's new deals
+    can only bring the small wins, and the forecast counts them so: the wins within twice
+    the month, unweighed, gave them the mean of both (5,050 each, fifty times too much)."""
+    from .helpers import day, deal, pipeline_stages
+
+    deals = []
+    for i in range(1600):
+        c = i * 0.25
+        if i % 4 == 0:
+            deals.append(deal(i, c, amount=100.0, path=[(4, c + 5.0)]))
+        elif i % 4 == 1:
+            deals.append(deal(i, c, amount=10_000.0, path=[(4, c + 50.0)]))
+        else:
+            deals.append(deal(i, c, amount=1000.0, path=[(5, c + 10.0)]))
+    f = build_frame(History(tuple(deals), pipeline_stages(), day(400)))
+    t = f.t - 60
+    cut = as_of(f, t)
+    fc = forecast_period(fit(cut), cut, t, t + 30, seed=1)
+    final = state(f)
+    new = (f.created >= t) & (final.kind == WON) & (final.closed_at < t + 30)
+    actual = float(f.amount[new].sum())
+    assert actual > 0 and set(f.amount[new]) == {100.0}
+    assert fc.new_expected == pytest.approx(actual, rel=0.2)
