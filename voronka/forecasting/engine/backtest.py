@@ -25,10 +25,10 @@ from datetime import date
 import numpy as np
 
 from .asof import as_of, state
+from .closedate import win_horizon
 from .data import OPEN, WON, Frame, from_days, to_days
 from .forecaster import fit
 from .period import add_months, forecast_period
-from .probability import label_horizon
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ def run_backtest(
     asof_days = cat("asof")
     # Outcomes are read at the end of the history; a deal scored shortly before it may still
     # be won later, so the metrics use rows at least the label horizon before the end.
-    settle = label_horizon(frame, final)
+    settle = win_horizon(frame, final)
     deals = ScoredDeals(
         cat("id", np.int64),
         cat("ext", object),

@@ -8,12 +8,13 @@ of being dropped, which would make closing look faster and likelier than it is).
 ``TimingModel`` turns it into, per open deal, the share of its remaining chance to be won
 that falls inside a window, from its current stage and its age in that stage; a known
 planned date (contract planned, decision date, expected close) shifts it through the
-empirical distribution of how late such dates were met, per rep and per stage.
+empirical distribution of how late such dates were met, per rep and per stage, as far as
+such dates told the timing on the history (``date_weights``, per stage).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.stats import poisson
@@ -24,6 +25,10 @@ from .data import LOST, OPEN, WON, Frame
 MAX_DAYS = 730  # curves are kept for two years after the origin
 STAGE_PRIOR_SPELLS = 30.0  # a stage with fewer spells leans on the pooled curve
 SLIP_PRIOR = 20.0  # pseudo-count for the planned-date model and the per-rep / per-stage shift
+# past dates (a month apart) on which the planned dates' timing is checked against the
+# stages' (``date_weights``), and the window they are checked over
+DATE_CHECKS = 12
+DATE_WINDOW = 30.0
 # smoothing mass of the default pace (exponential, ``median_win_days``) in a deal's window
 # share, as a fraction of the chance to be won from the stage's (or pipeline's) start: it
 # decides only for deals older than anything seen to close, whose own curve has nothing
@@ -188,6 +193,9 @@ class TimingModel:
     entry_default: float = 0.0
     # the first moment any deal left an open stage (``follow_up_start``; -inf: none has)
     follow_from: float = -np.inf
+    # per stage, the weight of the planned dates' timing against the stage's own
+    # (``date_weights``); empty: the planned dates' count alone sets it
+    date_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @staticmethod
     def age_between(age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -211,7 +219,25 @@ class TimingModel:
         self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
     ) -> np.ndarray:
         """For open deals ``idx`` at ``st.t``: the share of their remaining chance to be won
-        that lands in (max(start, t), end]."""
+        that lands in (max(start, t), end]: the stage's timing, and for a deal with a
+        planned date, that date's too, weighed as ``date_weights`` measured."""
+        share = self.stage_share(frame, st, idx, start, end)
+        target = st.target_date[idx]
+        has = ~np.isnan(target)
+        if has.any() and len(self.slips):
+            stage = st.stage[idx][has]
+            if len(self.date_weight):
+                w = self.date_weight[stage]
+            else:
+                w = len(self.slips) / (len(self.slips) + SLIP_PRIOR)
+            dated = self.date_share(frame, st, idx[has], start, end)
+            share[has] = w * dated + (1 - w) * share[has]
+        return np.clip(share, 0.0, 1.0)
+
+    def stage_share(
+        self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
+    ) -> np.ndarray:
+        """``window_share`` from the time in stage alone (planned dates left aside)."""
         t = st.t
         lo = max(start, t)
         if end <= lo or not len(idx):
@@ -236,24 +262,29 @@ class TimingModel:
         w = self.n_exits[stage] / (self.n_exits[stage] + STAGE_PRIOR_SPELLS)
         if np.any(w < 0.99):
             share = w * share + (1.0 - w) * self._creation_share(frame, idx, t, lo, end, tau)
-
-        target = st.target_date[idx]
-        has = ~np.isnan(target)
-        if has.any() and len(self.slips):
-            own = frame.owner[idx][has]
-            own = self.owner_shift[np.where(own < 0, len(self.owner_shift) - 1, own)]
-            d = target[has] + own + self.stage_shift[stage[has]]
-            slips = self.slips
-            n = len(slips)
-
-            def cdf(x: np.ndarray) -> np.ndarray:
-                return (np.searchsorted(slips, x, side="right") + 0.5) / (n + 1.0)
-
-            done = cdf(t - d)
-            date_share = np.clip((cdf(end - d) - cdf(lo - d)) / np.maximum(1.0 - done, 1e-6), 0, 1)
-            w = n / (n + SLIP_PRIOR)
-            share[has] = w * date_share + (1 - w) * share[has]
         return np.clip(share, 0.0, 1.0)
+
+    def date_share(
+        self, frame: Frame, st: State, idx: np.ndarray, start: float, end: float
+    ) -> np.ndarray:
+        """``window_share`` from the planned dates of deals ``idx`` (each has one), shifted
+        by how late this rep's and this stage's dates were met, and by how late dates were
+        met in general (``slips``), given the deal is still open."""
+        t = st.t
+        lo = max(start, t)
+        if end <= lo or not len(idx) or not len(self.slips):
+            return np.zeros(len(idx))
+        own = frame.owner[idx]
+        own = self.owner_shift[np.where(own < 0, len(self.owner_shift) - 1, own)]
+        d = st.target_date[idx] + own + self.stage_shift[st.stage[idx]]
+        slips = self.slips
+        n = len(slips)
+
+        def cdf(x: np.ndarray) -> np.ndarray:
+            return (np.searchsorted(slips, x, side="right") + 0.5) / (n + 1.0)
+
+        done = cdf(t - d)
+        return np.clip((cdf(end - d) - cdf(lo - d)) / np.maximum(1.0 - done, 1e-6), 0.0, 1.0)
 
     def _creation_share(
         self, frame: Frame, idx: np.ndarray, t: float, lo: float, end: float, tau: float
@@ -553,7 +584,7 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
     med = float(np.median(cdur[won])) if won.any() else 60.0
 
     slips, owner_shift, stage_shift = _fit_slips(frame, st)
-    return TimingModel(
+    model = TimingModel(
         win_by=win_by,
         eventual=eventual,
         n_exits=n_exits,
@@ -566,6 +597,67 @@ def fit_timing(frame: Frame, st: State | None = None) -> TimingModel:
         entry_default=_entry_default(frame),
         follow_from=t0,
     )
+    return replace(model, date_weight=date_weights(frame, st, model))
+
+
+def win_horizon(frame: Frame, st: State) -> float:
+    """The 90th percentile of the time from creation to a win, within [30, 365] days (180
+    before any win): by then most of a date's open deals have their outcome."""
+    won = st.exists & (st.kind == WON)
+    if not won.any():
+        return 180.0
+    cycle = st.closed_at[won] - frame.created[won]
+    return float(np.clip(np.quantile(cycle, 0.9), 30.0, 365.0))
+
+
+def date_weights(frame: Frame, st: State, model: TimingModel) -> np.ndarray:
+    """Per stage: the weight of the planned dates' timing (``date_share``) against the
+    stage's own (``stage_share``) in ``window_share``, measured on the history.
+
+    Planned dates help where reps set them from the buyer's plans, and mislead where they
+    are a routine "in 30 days" or an optimistic guess, or where the slips measured on all
+    won deals do not fit a deal still early in the pipeline. On up to DATE_CHECKS past
+    dates (a month apart, ending ``win_horizon`` before the cut, so that the outcomes are
+    known), the deals then open in a stage with a planned date and won by the cut are
+    asked both timings for the next DATE_WINDOW days; the weight is the least-squares
+    blend of the two against whether the win came inside, within [0, 1], shrunk to the
+    earlier fixed weight (the slips' count against SLIP_PRIOR) by SLIP_PRIOR deals.
+    Measured with the model fitted at the cut (in sample for both timings alike)."""
+    n_st = frame.n_stages
+    n_slips = len(model.slips)
+    fixed = n_slips / (n_slips + SLIP_PRIOR)
+    out = np.full(n_st, fixed)
+    if not n_slips or not frame.exists.any():
+        return out
+    won = st.exists & (st.kind == WON)
+    first = max(float(frame.created[frame.exists].min()), model.follow_from)
+    last = frame.t - win_horizon(frame, st)
+    num, den = np.zeros(n_st), np.zeros(n_st)
+    seen: list[np.ndarray] = []
+    for k in range(DATE_CHECKS):
+        s = last - DATE_WINDOW * k
+        if s <= first:
+            break
+        cut = as_of(frame, s)
+        cs = state(cut)
+        idx = np.flatnonzero(cs.open & ~np.isnan(cs.target_date) & won)
+        if not len(idx):
+            continue
+        by_stage = model.stage_share(cut, cs, idx, s, s + DATE_WINDOW)
+        by_date = model.date_share(cut, cs, idx, s, s + DATE_WINDOW)
+        inside = (st.closed_at[idx] <= s + DATE_WINDOW).astype(float)
+        stage = cs.stage[idx]
+        diff = by_date - by_stage
+        np.add.at(num, stage, (inside - by_stage) * diff)
+        np.add.at(den, stage, diff**2)
+        seen.append(np.c_[stage, idx])
+    if not seen:
+        return out
+    pairs = np.unique(np.vstack(seen), axis=0)
+    deals = np.bincount(pairs[:, 0], minlength=n_st).astype(float)
+    measured = np.clip(num / np.where(den > 0, den, 1.0), 0.0, 1.0)
+    measured = np.where(den > 0, measured, fixed)
+    return (deals * measured + SLIP_PRIOR * fixed) / (deals + SLIP_PRIOR)
 
 
 def _entry_default(frame: Frame) -> float:

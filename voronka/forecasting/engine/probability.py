@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from .asof import State, as_of, state
-from .closedate import TimingModel
+from .closedate import TimingModel, win_horizon
 from .data import OPEN, WON, Frame
 from .features import (
     STAGE_WISE,
@@ -145,14 +145,6 @@ class ProbabilityModel:
         ]
 
 
-def label_horizon(frame: Frame, st: State) -> float:
-    won = st.exists & (st.kind == WON)
-    if not won.any():
-        return 180.0
-    cycle = st.closed_at[won] - frame.created[won]
-    return float(np.clip(np.quantile(cycle, 0.9), 30.0, 365.0))
-
-
 def snapshot_dates(frame: Frame, horizon: float, follow_from: float = -np.inf) -> np.ndarray:
     """Past cut dates for training rows: weekly or sparser, from the first deal to
     ``t - horizon``, less those before the first move out of an open stage
@@ -184,7 +176,7 @@ def fit_probability(
     """Fit on a cut frame: only facts known at ``frame.t`` are used."""
     st = st if st is not None else state(frame)
     enc = fit_encoders(frame, st)
-    horizon = label_horizon(frame, st)
+    horizon = win_horizon(frame, st)
     names = tuple(feature_names(frame))
     xs, ys, deals, when, stages = [], [], [], [], []
     # the outcome as known at t; a deal still open then counts with its chance from there

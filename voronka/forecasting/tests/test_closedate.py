@@ -6,7 +6,7 @@ import numpy as np
 
 from voronka.forecasting.engine import History, as_of, build_frame, fit, state
 from voronka.forecasting.engine.closedate import aalen_johansen, fit_timing, late_window
-from voronka.forecasting.engine.data import StageChangeRecord
+from voronka.forecasting.engine.data import DatedValue, StageChangeRecord
 from voronka.forecasting.engine.features import stage_prior
 
 from .helpers import day, deal, pipeline_stages, zombie_history, zombie_truth
@@ -283,3 +283,49 @@ def test_a_stage_seldom_won_from_keeps_its_own_timing():
     assert tm.remaining_win(np.zeros(1, dtype=int), np.zeros(1))[0] < 0.15
     assert tm.window_share(f, s, idx, s.t, s.t + 30).max() < 0.03
     assert tm.window_share(f, s, idx, s.t + 30, s.t + 60).min() > 0.9
+
+
+def _dated_history(rng, dates_tell: bool) -> History:
+    """Four deals a day for 300 days, half of them won 20-100 days after creation, the rest
+    lost after 10 days; each gets a decision date when it is created. Where ``dates_tell``
+    the win comes on that date (give or take a day); otherwise the date is a guess drawn
+    from the same 20-100 days, and the win comes 40 days after creation."""
+    deals = []
+    for i in range(1200):
+        c = i * 0.25
+        planned = c + float(rng.uniform(20.0, 100.0))
+        if i % 2:
+            close = planned + float(rng.uniform(-1.0, 1.0)) if dates_tell else c + 40.0
+            path = [(4, close)]
+        else:
+            path = [(5, c + 10.0)]
+        decision = (DatedValue(day(planned).date(), day(c)),)
+        deals.append(
+            deal(i, c, path=[(k, d) for k, d in path if d <= 300.0], decision_date=decision)
+        )
+    return History(tuple(deals), pipeline_stages(), day(300.0))
+
+
+def test_planned_dates_count_as_far_as_they_told_the_timing_before():
+    """Where wins came on their planned dates, the dates decide a deal's month; where the
+    dates were guesses, the time in stage does (the dates' own count made them decide
+    both: up to 0.64 of the chance inside the month for deals won at day 40, after it)."""
+    rng = np.random.default_rng(5)
+    told = build_frame(_dated_history(rng, dates_tell=True))
+    s = state(told)
+    tm = fit_timing(told, s)
+    assert tm.date_weight[0] > 0.8
+    young = np.flatnonzero(s.open & (s.t - told.created < 10))
+    soon = young[s.target_date[young] - s.t < 25]
+    late = young[s.target_date[young] - s.t > 35]
+    assert len(soon) >= 3 and len(late) >= 3
+    assert tm.window_share(told, s, soon, s.t, s.t + 30).min() > 0.7
+    assert tm.window_share(told, s, late, s.t, s.t + 30).max() < 0.3
+
+    guessed = build_frame(_dated_history(rng, dates_tell=False))
+    s = state(guessed)
+    tm = fit_timing(guessed, s)
+    assert tm.date_weight[0] < 0.3
+    young = np.flatnonzero(s.open & (s.t - guessed.created < 8))  # won at 40 days: after t + 30
+    assert tm.window_share(guessed, s, young, s.t, s.t + 30).max() < 0.15
+    assert tm.window_share(guessed, s, young, s.t + 30, s.t + 60).min() > 0.7
