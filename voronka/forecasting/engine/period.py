@@ -3,7 +3,8 @@
 total = won so far in the period
       + sum over open deals of Bernoulli(P(won) * share of that chance inside the period) x amount
       + deals not created yet: Poisson(rate x days) of them, each won inside the period with
-        the cohort chance for the days it has left, amount drawn from recent won amounts.
+        the cohort chance for the days it has left, amount drawn from recent won amounts
+        (those quick enough to fit in the period, ``_new_deal_amounts``).
 
 Monte Carlo, vectorised and seeded (same seed -> same numbers). The deals that carry most
 of the variance are simulated one by one; the long tail of small contributions is added as
