@@ -12,10 +12,11 @@ class MoneyError(ValueError):
         self.code = code
 
 
-_GROUPS = {m: re.compile(rf"^-?\d{{1,3}}(?:{re.escape(m)}\d{{3}})+$") for m in ",."}
+# a number grouped in threes by "," or "." (1,234,567)
+GROUPED = {m: re.compile(rf"^-?\d{{1,3}}(?:{re.escape(m)}\d{{3}})+$") for m in ",."}
 
 
-def number_text(text: str, decimal: str = ".") -> str:
+def number_text(text: str, decimal: str | None = ".") -> str:
     """``text`` as a plain number (``1234.56``): spaces, apostrophes and thousands
     separators dropped, the decimal mark a dot.
 
@@ -23,24 +24,26 @@ def number_text(text: str, decimal: str = ".") -> str:
     a lone mark is the decimal one, except a mark that is not ``decimal`` (the decimal mark
     of the user's language) with three digits after it and one to three before: 1,500 is
     1500 in English, where the comma groups thousands (and the plan grid writes it so),
-    and 1.5 in Russian; 1.500 the other way round. Invalid grouping raises MoneyError."""
+    and 1.5 in Russian; 1.500 the other way round. With ``decimal`` None (nothing tells)
+    a lone mark is always the decimal one. Invalid grouping raises MoneyError."""
     t = re.sub(r"[\s\u00a0\u202f']", "", text)
     marks = [m for m in ",." if m in t]
     if len(marks) == 2:
         point = "," if t.rfind(",") > t.rfind(".") else "."
         whole, _, frac = t.rpartition(point)
         group = "." if point == "," else ","
-        if group in frac or (group in whole and not _GROUPS[group].match(whole)):
+        if group in whole and not GROUPED[group].match(whole):
             raise MoneyError("not_a_number")
         return f"{whole.replace(group, '')}.{frac}"
     if not marks:
         return t
     mark = marks[0]
     if t.count(mark) > 1:
-        if not _GROUPS[mark].match(t):
+        if not GROUPED[mark].match(t):
             raise MoneyError("not_a_number")
         return t.replace(mark, "")
-    if mark != decimal and _GROUPS[mark].match(t) and t.lstrip("-")[0] != "0":
+    grouping = decimal is not None and mark != decimal
+    if grouping and GROUPED[mark].match(t) and t.lstrip("-")[0] != "0":
         return t.replace(mark, "")
     return t.replace(mark, ".")
 

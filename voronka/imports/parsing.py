@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from voronka.core.money import MoneyError, clean_amount
+from voronka.core.money import GROUPED, MoneyError, clean_amount, number_text
 from voronka.core.phones import Phone, PhoneError, parse_phone, split_lines, split_phones
 from voronka.core.spreadsheet import unneutralise
 from voronka.core.taxid import TaxIdError, clean_inn
@@ -604,7 +604,6 @@ _MARK_CODES = {
 
 _MARKS = "|".join(re.escape(m) for m in sorted([*_MARK_CODES, "¥"], key=len, reverse=True))
 _CURRENCY_MARK = re.compile(rf"^(?:{_MARKS})|(?:{_MARKS})$", re.IGNORECASE)
-_GROUPED = {",": re.compile(r"^\d{1,3}(?:,\d{3})+$"), ".": re.compile(r"^\d{1,3}(?:\.\d{3})+$")}
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -658,7 +657,7 @@ def amount_style(values: Iterable[str]) -> str:
             other = "." if mark == "," else ","
             if t.count(mark) > 1:
                 strong[other] = True
-            elif _GROUPED[mark].match(t):
+            elif GROUPED[mark].match(t):
                 grouped[mark] = True
             else:
                 strong[mark] = True
@@ -671,33 +670,21 @@ def amount_style(values: Iterable[str]) -> str:
 
 def parse_amount(text: str, style: str = EITHER_DECIMAL) -> Decimal:
     """An amount ``text`` read with the decimal mark of its file (``amount_style``); the
-    other mark may group thousands, in threes. A cell with both marks reads by itself
-    (the last one is the decimal mark), and so does one whose only mark repeats."""
+    other mark may group thousands, in threes (``core.money.number_text``). A cell with
+    both marks reads by itself (the last one is the decimal mark), and so does one whose
+    only mark repeats."""
     t = _amount_text(text)
-    if t.isdigit():
-        number = t
-    elif _SCIENTIFIC.match(t):
+    if t.isdigit() or _SCIENTIFIC.match(t):
         number = t
     else:
-        group = {COMMA_DECIMAL: ".", DOT_DECIMAL: ","}.get(style, "")
-        has = [m for m in ",." if m in t]
-        if len(has) == 2:
-            decimal = "," if t.rfind(",") > t.rfind(".") else "."
-            whole, _, frac = t.rpartition(decimal)
-            group = "." if decimal == "," else ","
-        elif has and (t.count(has[0]) > 1 or (has[0] == group and _GROUPED[group].match(t))):
-            whole, frac, group = t, "", has[0]
-        elif has:
-            whole, _, frac = t.partition(has[0])
-        else:
-            whole, frac = t, ""
-        if group and group in whole:
-            if not _GROUPED[group].match(whole):
-                raise _not_an_amount(text)
-            whole = whole.replace(group, "")
+        try:
+            number = number_text(t, {COMMA_DECIMAL: ",", DOT_DECIMAL: "."}.get(style))
+        except MoneyError:
+            raise _not_an_amount(text) from None
+        whole, _, frac = number.partition(".")
         if frac and whole in ("", "-"):
             whole += "0"  # ,5 / .5
-        number = f"{whole}.{frac}" if frac else whole
+        number = f"{whole}.{frac}" if frac else whole  # 1, / 1.
         if not _NUMBER.fullmatch(number):
             raise _not_an_amount(text)
     try:
