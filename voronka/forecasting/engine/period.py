@@ -98,12 +98,21 @@ class PeriodForecast:
     samples: np.ndarray = field(repr=False)
 
 
-def _won_amount_pool(frame: Frame, st: State, mask: np.ndarray, before: float) -> np.ndarray:
-    """Amounts of deals won before the period (so a win inside it never lowers the rest)."""
+def _won_bases(frame: Frame, st: State, mask: np.ndarray, before: float) -> list[np.ndarray]:
+    """The deals won before ``before`` (so a win inside the period never lowers the rest)
+    with an amount, in the order their amounts are looked for: the scope's in the last
+    year, the scope's, everyone's in the last year, everyone's."""
     won = st.exists & (st.kind == WON) & ~np.isnan(frame.amount) & (st.closed_at < before)
     recent = won & (st.closed_at >= before - 365.0)
-    for base in (recent & mask, won & mask, recent, won):
-        if base.sum() >= MIN_POOL or (base is won and base.any()):
+    return [recent & mask, won & mask, recent, won]
+
+
+def _won_amount_pool(frame: Frame, st: State, mask: np.ndarray, before: float) -> np.ndarray:
+    """Amounts of deals won before the period: the first of ``_won_bases`` with MIN_POOL
+    deals, or any at all."""
+    bases = _won_bases(frame, st, mask, before)
+    for base in bases:
+        if base.sum() >= MIN_POOL or (base is bases[-1] and base.any()):
             return frame.amount[base]
     have = st.exists & ~np.isnan(frame.amount)
     if have.any():
@@ -124,10 +133,8 @@ def _new_deal_amounts(
     the wins of the deals created in it on the demo bases (287,000 against 194,000 each).
     Where fewer than MIN_POOL won deals are that quick, ``_won_amount_pool``'s amounts,
     unweighed."""
-    won = st.exists & (st.kind == WON) & ~np.isnan(frame.amount) & (st.closed_at < before)
-    recent = won & (st.closed_at >= before - 365.0)
     fit = np.maximum(span - (st.closed_at - frame.created), 0.0)
-    for base in (recent & mask, won & mask, recent, won):
+    for base in _won_bases(frame, st, mask, before):
         quick = base & (fit > 0)
         if quick.sum() >= MIN_POOL:
             w = fit[quick]
