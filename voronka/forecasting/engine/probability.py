@@ -83,7 +83,7 @@ class ProbabilityModel:
     # training deals (a stage no training deal stood in gets its prior alone)
     stage_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # the range of each standardised column over the training rows: a deal is scored with
-    # its columns held inside it (``design``)
+    # its columns held inside it (``design``); None only without a fitted model
     low: np.ndarray | None = None
     high: np.ndarray | None = None
 
@@ -103,8 +103,7 @@ class ProbabilityModel:
         29 of those sds, and deals of which 56% were won were given 0.95.
         """
         z = (feature_matrix(frame, st, idx, self.encoders, prior) - self.mean) / self.scale
-        if self.low is not None:
-            z = np.clip(z, self.low, self.high)
+        z = np.clip(z, self.low, self.high)
         return np.hstack([z, stage_block(z, st.stage[idx], self.groups, self.centre)])
 
     def predict(self, frame: Frame, st: State, idx: np.ndarray) -> np.ndarray:
