@@ -12,7 +12,10 @@ deals with a planned date inside the period or no planned date at all.
 
 A period that starts before any deal is known (a range reaching back before the history)
 is not forecast: there is nothing to learn from or to project, so it is listed as
-skipped, with what was won in it, and stays out of MAPE and the P10-P90 coverage.
+skipped, with what was won in it, and stays out of MAPE and the P10-P90 coverage. So is a
+period that starts before any of the deals forecast had closed (won or lost): the forecast
+made then rests on the stages' default probabilities and the default pace alone, nothing
+learned, so it would measure the settings and not the model. Its deals are not scored.
 """
 
 from __future__ import annotations
@@ -49,11 +52,13 @@ class PeriodRow:
 
 @dataclass(frozen=True)
 class SkippedPeriod:
-    """A period not forecast because no deal was known at its start."""
+    """A period not forecast: no deal was known at its start (``no_deal_known``), or none of
+    the deals forecast had closed yet (``no_deal_closed``)."""
 
     start: date
     end: date
     actual: float
+    reason: str = "no_deal_known"
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +117,7 @@ class BacktestResult:
                     "start": r.start.isoformat(),
                     "end": r.end.isoformat(),
                     "actual": r.actual,
-                    "reason": "no_deal_known",
+                    "reason": r.reason,
                 }
                 for r in self.skipped
             ],
@@ -223,6 +228,9 @@ def run_backtest(
         st = state(cut)
         if not st.exists.any():
             skipped.append(SkippedPeriod(ps, pe, actual))
+            continue
+        if not (st.exists & mask & (st.kind != OPEN)).any():
+            skipped.append(SkippedPeriod(ps, pe, actual, "no_deal_closed"))
             continue
         model = fit(cut, seed=seed)
         open_all = np.flatnonzero(st.exists & (st.kind == OPEN))
@@ -337,9 +345,12 @@ def format_report(r: BacktestResult) -> str:
         f"MAPE of the period forecast: {pct(r.mape)} (weighted pipeline: {pct(r.baseline_mape)})"
     )
     lines.append(f"actual inside P10-P90: {pct(r.coverage)} of {len(r.periods)} periods")
+    why = {
+        "no_deal_known": "no deal known at its start",
+        "no_deal_closed": "no deal closed before it (stage defaults only)",
+    }
     for k in r.skipped:
         lines.append(
-            f"not forecast, no deal known at its start: {k.start.isoformat()} "
-            f"(won in it: {k.actual:,.0f})"
+            f"not forecast, {why[k.reason]}: {k.start.isoformat()} (won in it: {k.actual:,.0f})"
         )
     return "\n".join(lines)

@@ -388,3 +388,37 @@ def test_new_deals_count_with_the_amounts_of_the_quick_wins():
     actual = float(f.amount[new].sum())
     assert actual > 0 and set(f.amount[new]) == {100.0}
     assert fc.new_expected == pytest.approx(actual, rel=0.2)
+
+
+def test_periods_before_any_close_are_skipped_not_scored():
+    """An export of the deals closed since day 150 (as public pipeline exports are): the
+    months before its first close would be forecast from the stages' default probability
+    and pace alone, so they are listed as skipped (``no_deal_closed``) with what was won in
+    them, and neither their deals nor their revenue count in the scores."""
+    from voronka.forecasting.engine import format_report, run_backtest
+    from voronka.forecasting.engine.backtest import period_starts
+
+    from .helpers import day, zombie_history
+
+    f = zombie_history(300.0, np.random.default_rng(3), first_close=150.0)
+    final = state(f)
+    first_close = from_days(float(np.nanmin(final.closed_at[final.kind != OPEN]))).date()
+    assert first_close >= day(150).date()
+    start = day(0).date()
+    r = run_backtest(f, start, add_months(start, 10), n_sims=200)
+    closed_before = [k.start for k in r.skipped if k.reason == "no_deal_closed"]
+    assert closed_before and max(closed_before) <= first_close
+    assert all(p.start > first_close for p in r.periods) and len(r.periods) >= 3
+    assert [k.start for k in r.skipped] == [
+        p for p, _ in period_starts(start, add_months(start, 10), "month") if p <= first_close
+    ]
+    # the month in which the first deals closed was won in, and is not scored
+    assert r.skipped[-1].actual > 0
+    scored_at = {from_days(float(a)).date() for a in r.deals.as_of}
+    assert scored_at == {p.start for p in r.periods}
+    js = r.to_json()
+    # 1 January: the first deals are created that day, none is known at its start
+    assert [k["reason"] for k in js["skipped_periods"]] == ["no_deal_known"] + [
+        "no_deal_closed"
+    ] * (len(r.skipped) - 1)
+    assert "no deal closed before it" in format_report(r)

@@ -20,7 +20,10 @@ Each period also holds ``plan`` (the organisation's sales plan as it was known a
 period start, from the plans' history; null when none was set) and ``prob_meet_plan``.
 A period that begins before any deal is known is not forecast: it is listed under
 ``skipped_periods`` (reason ``no_deal_known``) with what was won in it, and left out of
-MAPE and the P10-P90 coverage. ``--save`` keeps the summary for the forecast page.
+MAPE and the P10-P90 coverage. So is a period that begins before any of the deals forecast
+had closed (reason ``no_deal_closed``; an export of the deals closed since a date starts
+so): a forecast then has nothing learned, only the stages' default probabilities, and its
+deals are not scored either. ``--save`` keeps the summary for the forecast page.
 
 ``p`` is the predicted probability of the deal being won, ``outcome`` 1 if it was won by
 the end of the history (else 0) and ``settled`` whether the history runs on long enough
