@@ -850,7 +850,9 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
     _f(
         "title",
         "text",
-        gettext_noop("Deal title (required)."),
+        gettext_noop(
+            "Deal title; a row without one is named by its company and key (or its row number)."
+        ),
         (
             "title",
             "name",
@@ -862,7 +864,6 @@ DEAL_FIELDS: tuple[FieldSpec, ...] = (
             "сделка",
             "наименование",
         ),
-        required=True,
     ),
     _f(
         "amount",
@@ -1382,8 +1383,19 @@ def convert_rows(
             _amount_currency(values, raw[money[0]], number, mapping, errors, bad)
         if kind == "deals" and "currency" not in values:
             values["currency"] = default_currency
+        if kind == "deals" and not values.get("title"):
+            values["title"] = untitled_deal(values, number)
         rows.append(TypedRow(number, values))
     return Converted(rows=rows, errors=errors, bad_rows=bad)
+
+
+def untitled_deal(values: dict, number: int) -> str:
+    """The title of a deal row that gives none: its company and key ("ООО Ромашка · 1042"),
+    either alone, or its row number ("#17"). Exports of opportunities often carry no
+    name (one row per opportunity: an id, an account, a product, the dates), and a CRM
+    names such deals itself rather than refusing the file."""
+    parts = [str(values[k]) for k in ("company", "external_id") if values.get(k)]
+    return " · ".join(parts)[:300] if parts else f"#{number}"
 
 
 def _amount_currency(values: dict, cell: str, number: int, mapping, errors, bad):

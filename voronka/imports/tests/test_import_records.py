@@ -515,3 +515,58 @@ def test_unmapped_source_stages_are_named_once_with_where_they_can_go(tmp_path, 
     )  # fmt: skip
     assert "created 1, updated 0, skipped 3" in out.getvalue()
     assert "Engaging (2 rows), Prospecting (1 row)" in err.getvalue()
+
+
+def test_a_partial_mapping_keeps_the_suggested_columns_for_the_rest(tmp_path, stages, admin_user):
+    """A mapping that gives only what the header leaves unclear (the stage names, one
+    column) still imports the columns the header suggests. Before, a "fields" object with
+    one entry imported only that column: every deal went in undated, unstaged and without
+    an amount, and nothing said so."""
+    path = tmp_path / "pipeline.csv"
+    path.write_text(
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n"
+        "O1,Anna,Basic,Acme,Won,2017-01-02,2017-02-01,500\n"
+        "O2,Anna,Pro,,Engaging,2017-01-05,,\n"
+        "O3,Boris,Pro,Acme,Lost,2017-01-06,2017-03-01,0\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "mapping.json"
+    stage_map = {"Engaging": stages["qualification"].name}
+    # the amount column is left out (null); the title is taken from the product column
+    fields = {"title": "product", "amount": None}
+    mapping.write_text(json.dumps({"fields": fields, "stages": stage_map}), "utf-8")
+    out = import_deals(path, mapping)
+    assert "created 3" in out
+    used = next(line for line in out.splitlines() if line.startswith("columns: "))
+    assert "title <- product" in used and "stage <- deal_stage" in used
+    assert "created_at <- engage_date" in used and "amount" not in used
+    assert "not imported: close_value" in out
+    deals = {d.external_id: d for d in Deal.objects.select_related("stage", "owner", "company")}
+    assert deals["O1"].stage == stages["won"] and deals["O3"].stage == stages["lost"]
+    assert deals["O2"].stage == stages["qualification"]
+    assert deals["O1"].title == "Basic" and deals["O1"].company.name == "Acme"
+    assert deals["O1"].closed_at.astimezone(MSK).date().isoformat() == "2017-02-01"
+    assert "Boris" in str(deals["O3"].owner) and deals["O1"].owner == deals["O2"].owner
+    assert all(d.amount == 0 for d in deals.values())  # not filled
+
+
+def test_a_column_given_to_one_field_is_not_suggested_for_another(tmp_path, stages, admin_user):
+    """The header suggests opportunity_id for the key; given as the title only, it is not
+    also taken as the key, and the file without a title column names its deals itself."""
+    path = tmp_path / "pipeline.csv"
+    path.write_text(
+        "opportunity_id,account,deal_stage,engage_date,close_date,close_value\n"
+        "O1,Acme,Won,2017-01-02,2017-02-01,500\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"fields": {"title": "opportunity_id"}}), "utf-8")
+    out = import_deals(path, mapping)
+    assert "external_id" not in out.splitlines()[0]
+    deal = Deal.objects.get()
+    assert deal.title == "O1" and deal.external_id in ("", None)
+    # no mapping at all: the key is suggested and the deal is named by company and key
+    Deal.objects.all().delete()
+    call_command("import_records", str(path), "--kind", "deals", stdout=StringIO())
+    deal = Deal.objects.get()
+    assert (deal.external_id, deal.title) == ("O1", "Acme · O1")

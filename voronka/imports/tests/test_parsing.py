@@ -389,9 +389,10 @@ def test_convert_rows_reports_row_column_and_message():
         "currency": "RUB",
     }
     assert out.bad_rows == {3}
+    # a row without a title is named by its key; its errors are its cells'
+    assert out.rows[1].values["title"] == "2"
     rendered = [(e.row, e.column, e.render()) for e in out.errors]
     assert rendered == [
-        (3, "Название", "The value is required."),
         (3, "Сумма", "“abc” is not an amount."),
         (3, "Создана", "“31.02.2025” is not a real date."),
     ]
@@ -489,8 +490,32 @@ def test_mapping_to_a_missing_column_or_without_a_required_field():
         p.convert_rows(table, {"title": "zzz"}, "deals")
     assert exc.value.code == "missing_column"
     with pytest.raises(p.FileRejected) as exc:
-        p.convert_rows(table, {"amount": "a"}, "deals")
+        p.convert_rows(table, {"phones": "a"}, "companies")
     assert exc.value.code == "required_unmapped"
+
+
+def test_a_deal_without_a_title_is_named_by_its_company_and_key():
+    """Opportunity exports often carry no name (an id, an account, a product, the dates):
+    such rows are named as a CRM names them, not refused."""
+    text = (
+        "opportunity_id,account,close_value\n"
+        "OPP1,Acme,100\n"  # company and key
+        "OPP2,,200\n"  # key alone
+        ",Globex,300\n"  # company alone
+        ",,400\n"  # neither: the row number
+    )
+    table = p.read_table(text.encode(), "x.csv")
+    mapping = p.suggest_mapping(table.headers, "deals")
+    assert "title" not in mapping
+    out = p.convert_rows(table, mapping, "deals")
+    assert not out.errors
+    assert [r.values["title"] for r in out.rows] == ["Acme · OPP1", "OPP2", "Globex", "#5"]
+    # a title column wins where it is filled
+    text = "id,name,account\n1,Станки,Acme\n2,,Acme\n"
+    table = p.read_table(text.encode(), "x.csv")
+    mapping = {"external_id": "id", "title": "name", "company": "account"}
+    out = p.convert_rows(table, mapping, "deals")
+    assert [r.values["title"] for r in out.rows] == ["Станки", "Acme · 2"]
 
 
 # ----------------------------------------------------------------------- formula neutralising

@@ -12,8 +12,10 @@ mapping.json::
     }
 
 A flat object (field -> column, with "stages" and "stage_changes" beside them) is read
-the same way. Fields not given are suggested from the file's header. The file imports
-completely or not at all; ``--skip-invalid`` imports the good rows and reports the rest.
+the same way. Fields not given are suggested from the file's header, unless their column
+is given to another field; a field mapped to null is left out. The mapping used is
+printed first. The file imports completely or not at all; ``--skip-invalid`` imports the
+good rows and reports the rest.
 """
 
 from __future__ import annotations
@@ -63,10 +65,35 @@ def normalise_mapping(raw) -> dict:
         "stage_changes": raw.get("stage_changes") or {},
     }
     for name, part in out.items():
+        # a field may be null (left out) or list several columns (phones, e-mails)
         if not isinstance(part, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in part.items()
+            isinstance(k, str) and _columns(v, name == "fields") for k, v in part.items()
         ):
             raise CommandError(f"--mapping: “{name}” must map names to names (strings)")
+    return out
+
+
+def _columns(value, field: bool) -> bool:
+    """A column name; for a field also null or a list of columns."""
+    if value is None or isinstance(value, list):
+        return field and (value is None or bool(value) and all(isinstance(v, str) for v in value))
+    return isinstance(value, str)
+
+
+def merged_fields(given: dict, suggested: dict) -> dict:
+    """The fields to import: those given, and for the others the header's suggestion
+    unless its column is given to another field; a field given as null stays out.
+
+    A mapping that names only the columns the header does not make clear (a title, one
+    date) then still imports the rest; before, it imported only those, and a deal file
+    went in without stages, dates or amounts, with no error."""
+
+    def cols(v) -> set[str]:
+        return set(v) if isinstance(v, list) else {v}
+
+    taken = set().union(*(cols(v) for v in given.values() if v is not None))
+    out = {k: v for k, v in suggested.items() if k not in given and not (cols(v) & taken)}
+    out.update({k: v for k, v in given.items() if v is not None})
     return out
 
 
@@ -111,7 +138,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except parsing.FileRejected as exc:
             raise CommandError(exc.render(gettext)) from None
-        fields = mapping["fields"] or parsing.suggest_mapping(table.headers, opts["kind"])
+        fields = merged_fields(
+            mapping["fields"], parsing.suggest_mapping(table.headers, opts["kind"])
+        )
+        self._say_mapping(fields, table.headers)
         options = Options(
             kind=opts["kind"],
             by=user,
@@ -152,6 +182,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {what}: row {d['row']} {d['field']} {d['value']} ({where})")
         for n in report.notes:
             self.stdout.write("  " + gettext(n["message"]) % n["params"])
+
+    def _say_mapping(self, fields: dict, headers) -> None:
+        used = set()
+        pairs = []
+        for name, cols in fields.items():
+            cols = cols if isinstance(cols, list) else [cols]
+            used.update(cols)
+            pairs.append(f"{name} <- {', '.join(cols)}")
+        self.stdout.write("columns: " + "; ".join(pairs))
+        left = [h for h in headers if h not in used]
+        if left:
+            self.stdout.write("not imported: " + ", ".join(left))
 
     def _user(self, name):
         if name:
