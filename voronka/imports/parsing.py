@@ -533,7 +533,10 @@ def parse_datetime(text: str, order: str = DAY_FIRST) -> datetime:
         if 1 <= serial < 2_958_466:  # Excel's range: 1900-01-01 .. 9999-12-31
             return EXCEL_EPOCH + timedelta(days=serial)
     raise ValueProblem(
-        gettext_noop("“%(value)s” is not a date (use dd.mm.yyyy, mm/dd/yyyy or yyyy-mm-dd)."),
+        gettext_noop(
+            "“%(value)s” is not a date (use dd.mm.yyyy, mm/dd/yyyy, yyyy-mm-dd "
+            "or the month in words: 1 Mar 2017, March 1, 2017)."
+        ),
         value=text[:40],
     )
 

@@ -229,6 +229,21 @@ def test_impossible_dates_are_errors(text):
         p.parse_datetime(text)
 
 
+def test_a_date_error_names_the_forms_that_are_read_in_the_users_language():
+    from django.utils.translation import gettext
+
+    with pytest.raises(p.ValueProblem) as exc:
+        p.parse_datetime("завтра")
+    problem = p.RowError(2, "Создана", exc.value.message, exc.value.params)
+    with translation.override("en"):
+        assert "1 Mar 2017" in problem.render(gettext) and "yyyy-mm-dd" in problem.render(gettext)
+    with translation.override("ru"):
+        assert problem.render(gettext) == (
+            "«завтра» — не дата (используйте формат дд.мм.гггг, мм/дд/гггг, гггг-мм-дд "
+            "или месяц словом: 1 марта 2017)."
+        )
+
+
 @given(st.dates(min_value=date(1901, 1, 1), max_value=date(9999, 12, 31)))
 def test_every_real_date_round_trips_in_both_notations(d):
     assert p.parse_date(d.strftime("%d.%m.%Y")) == d
