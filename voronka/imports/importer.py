@@ -954,11 +954,17 @@ class DealImport(_Base):
         self.plans = {}
         self.moved_back = 0
         self.latest: datetime | None = None  # the file's latest date (see _path)
+        self.undated: set[int] = set()
         for r in self.rows:
             if r.row in self.bad:
                 continue
             self._plan_row(r)
         for row, (stage, created, closed, changes, since) in self.plans.items():
+            if row in self.undated and self.latest is not None:
+                # A new deal with no date at all existed by the time the file was made,
+                # which its latest date tells (an export of 2017 read today holds
+                # prospects of 2017, not of today); without any date, the import's time.
+                created = self.latest
             if since is not None:
                 known = since
             else:
@@ -1062,6 +1068,8 @@ class DealImport(_Base):
             created = known_deal.created_at if known_deal is not None else self.now
             if first_moments:
                 created = min(created, min(first_moments))
+            elif known_deal is None:
+                self.undated.add(r.row)  # dated once the file's latest date is known
         elif first_moments and min(first_moments) < created:
             # Exports often round or shift one of the dates: the deal existed by then.
             created = min(first_moments)
@@ -1268,6 +1276,17 @@ class DealImport(_Base):
         self.skip_bad()
         rows = [r for r in self.good_rows(self.rows) if r.row in self.plans]
         self.owners.create_missing(self.report)
+        undated = len(self.undated & {r.row for r in rows})
+        if undated and self.latest is not None:
+            self.report.notes.append(
+                {
+                    "message": gettext_noop(
+                        "%(n)s deals had no date at all; they were created at the file's "
+                        "latest date, %(date)s."
+                    ),
+                    "params": {"n": undated, "date": self.latest.date().isoformat()},
+                }
+            )
         if self.moved_back:
             self.report.notes.append(
                 {

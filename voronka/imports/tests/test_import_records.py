@@ -570,3 +570,30 @@ def test_a_column_given_to_one_field_is_not_suggested_for_another(tmp_path, stag
     call_command("import_records", str(path), "--kind", "deals", stdout=StringIO())
     deal = Deal.objects.get()
     assert (deal.external_id, deal.title) == ("O1", "Acme · O1")
+
+
+def test_deals_without_any_date_are_created_at_the_files_latest_date(tmp_path, stages, admin_user):
+    """An export of 2017 read today: its prospects without a date existed by the export,
+    which its latest date tells, not at the moment of the import (a replay of the history
+    would find them nine years after everything else)."""
+    path = tmp_path / "pipeline.csv"
+    path.write_text(
+        "opportunity_id,deal_stage,engage_date,close_date,close_value\n"
+        "O1,Won,2017-01-02,2017-02-01,500\n"
+        "O2,Engaging,2017-03-05,,\n"
+        "O3,Prospecting,,,\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "mapping.json"
+    names = {"Engaging": stages["qualification"].name, "Prospecting": stages["lead"].name}
+    mapping.write_text(json.dumps({"stages": names}), "utf-8")
+    out = import_deals(path, mapping)
+    assert (
+        "1 deals had no date at all; they were created at the file's latest date, 2017-03-05" in out
+    )
+    o3 = Deal.objects.get(external_id="O3")
+    assert o3.created_at.astimezone(MSK).date().isoformat() == "2017-03-05"
+    assert o3.stage == stages["lead"] and o3.stage_entered_at == o3.created_at
+    # a re-import keeps it where it is
+    import_deals(path, mapping)
+    assert Deal.objects.get(external_id="O3").created_at == o3.created_at
