@@ -10,6 +10,11 @@ stage's fixed default probability, and the stage's historic win rate (as of the 
 Period baseline: the classic weighted pipeline, amount x default probability over open
 deals with a planned date inside the period or no planned date at all.
 
+The history ends at its last record (a deal created, a stage change, an activity, an
+answer), which for an export read long after it was made lies well before the load time:
+the rows are settled against that end, and a period that begins after it is not forecast
+(``after_history``), since nothing of it was recorded. Outcomes are read at the load time.
+
 A period that starts before any deal is known (a range reaching back before the history)
 is not forecast: there is nothing to learn from or to project, so it is listed as
 skipped, with what was won in it, and stays out of MAPE and the P10-P90 coverage. So is a
@@ -52,8 +57,9 @@ class PeriodRow:
 
 @dataclass(frozen=True)
 class SkippedPeriod:
-    """A period not forecast: no deal was known at its start (``no_deal_known``), or none of
-    the deals forecast had closed yet (``no_deal_closed``)."""
+    """A period not forecast: no deal was known at its start (``no_deal_known``), none of
+    the deals forecast had closed yet (``no_deal_closed``), or it begins after the last
+    record of the history (``after_history``)."""
 
     start: date
     end: date
@@ -193,6 +199,15 @@ def period_starts(start: date, end: date, period: str) -> list[tuple[date, date]
     return out
 
 
+def history_end(frame: Frame) -> float:
+    """The moment of the history's last record, at most the load time ``frame.t``: the
+    latest deal creation, stage change, activity (created or done) or answer."""
+    parts = [frame.created[frame.exists], frame.ch_at, frame.act_created, frame.act_done]
+    parts.append(frame.ans_at)
+    seen = [float(np.nanmax(p)) for p in parts if len(p) and not np.isnan(p).all()]
+    return min(max(seen), frame.t) if seen else frame.t
+
+
 def run_backtest(
     frame: Frame,
     start: date,
@@ -212,6 +227,7 @@ def run_backtest(
     final = state(frame)
     mask = np.ones(frame.n_deals, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     won_final = final.exists & (final.kind == WON)
+    last = history_end(frame)
     rows: list[PeriodRow] = []
     skipped: list[SkippedPeriod] = []
     cols: dict[str, list] = {k: [] for k in ("id", "ext", "asof", "p", "pd", "pr", "y")}
@@ -224,6 +240,9 @@ def run_backtest(
                 frame.amount[won_final & mask & (final.closed_at >= a) & (final.closed_at < b)]
             )
         )
+        if a > last:
+            skipped.append(SkippedPeriod(ps, pe, actual, "after_history"))
+            continue
         cut = as_of(frame, a)
         st = state(cut)
         if not st.exists.any():
@@ -280,8 +299,9 @@ def run_backtest(
         return np.concatenate(cols[k]) if cols[k] else np.zeros(0, dtype=dtype)
 
     asof_days = cat("asof")
-    # Outcomes are read at the end of the history; a deal scored shortly before it may still
-    # be won later, so the metrics use rows at least the label horizon before the end.
+    # Outcomes are read at the end of the history; a deal scored shortly before its last
+    # record may still be won later, so the metrics use rows at least the label horizon
+    # before that record.
     settle = win_horizon(frame, final)
     deals = ScoredDeals(
         cat("id", np.int64),
@@ -291,7 +311,7 @@ def run_backtest(
         cat("pd"),
         cat("pr"),
         cat("y", bool),
-        asof_days + settle <= frame.t,
+        asof_days + settle <= last,
     )
     ok = deals.settled
     act = np.array([r.actual for r in rows])
@@ -348,6 +368,7 @@ def format_report(r: BacktestResult) -> str:
     why = {
         "no_deal_known": "no deal known at its start",
         "no_deal_closed": "no deal closed before it (stage defaults only)",
+        "after_history": "it begins after the history's last record",
     }
     for k in r.skipped:
         lines.append(
