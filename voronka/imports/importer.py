@@ -1356,6 +1356,8 @@ class DealImport(_Base):
                 )
             key = v.get("external_id", "")
             deal = self.existing.get(key) if key else None
+            if deal is not None and "title" in r.made:
+                fields["title"] = deal.title  # a file without titles keeps the deal's own
             if (
                 deal is None
                 and open_deals
@@ -1381,7 +1383,7 @@ class DealImport(_Base):
                 changed.append(deal)
                 deal.version += 1
             fields["search_text"] = build_search_text(
-                v["title"], company_name, [contacts.name_of(contact)] if contact else []
+                fields["title"], company_name, [contacts.name_of(contact)] if contact else []
             )
             for k, val in fields.items():
                 setattr(deal, k, val)

@@ -1294,6 +1294,7 @@ class RowError:
 class TypedRow:
     row: int
     values: dict  # field name -> typed value (absent when the column is not mapped or empty)
+    made: frozenset = frozenset()  # fields the import made up (a deal's title without one)
 
 
 @dataclass
@@ -1386,9 +1387,11 @@ def convert_rows(
             _amount_currency(values, raw[money[0]], number, mapping, errors, bad)
         if kind == "deals" and "currency" not in values:
             values["currency"] = default_currency
+        made = frozenset()
         if kind == "deals" and not values.get("title"):
             values["title"] = untitled_deal(values, number)
-        rows.append(TypedRow(number, values))
+            made = frozenset({"title"})
+        rows.append(TypedRow(number, values, made))
     return Converted(rows=rows, errors=errors, bad_rows=bad)
 
 

@@ -597,3 +597,23 @@ def test_deals_without_any_date_are_created_at_the_files_latest_date(tmp_path, s
     # a re-import keeps it where it is
     import_deals(path, mapping)
     assert Deal.objects.get(external_id="O3").created_at == o3.created_at
+
+
+def test_a_reimport_without_titles_keeps_the_deals_titles(tmp_path, stages, admin_user):
+    """Deals imported with their titles, then a file of the same keys without a title
+    column (amounts only): the titles stay, the amounts change; a new key in it is named
+    by its key."""
+    first = tmp_path / "first.csv"
+    first.write_text("id,name,stage,created,amount\nK1,Станки,Won,2017-01-02,500\n", "utf-8")
+    again = tmp_path / "again.csv"
+    again.write_text(
+        "id,stage,created,amount\nK1,Won,2017-01-02,700\nK2,Won,2017-01-03,1\n", "utf-8"
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"fields": {"won_at": "created"}}), "utf-8")
+    import_deals(first, mapping)
+    assert Deal.objects.get(external_id="K1").title == "Станки"
+    import_deals(again, mapping)
+    k1 = Deal.objects.get(external_id="K1")
+    assert (k1.title, k1.amount) == ("Станки", Decimal("700"))
+    assert Deal.objects.get(external_id="K2").title == "K2"
