@@ -18,9 +18,11 @@ the rows are settled against that end, and a period that begins after it is not 
 A period that starts before any deal is known (a range reaching back before the history)
 is not forecast: there is nothing to learn from or to project, so it is listed as
 skipped, with what was won in it, and stays out of MAPE and the P10-P90 coverage. So is a
-period that starts before any of the deals forecast had closed (won or lost): the forecast
-made then rests on the stages' default probabilities and the default pace alone, nothing
-learned, so it would measure the settings and not the model. Its deals are not scored.
+period that starts before any of the deals forecast had closed (won or lost), or before
+MIN_CLOSED of them had: the forecast made then rests on the stages' default
+probabilities and the default pace alone, or mostly (a stage's chance weighs its closed
+deals against STAGE_PRIOR deals' worth of its default), so it would measure the settings
+and not the model. Its deals are not scored.
 """
 
 from __future__ import annotations
@@ -33,10 +35,14 @@ from datetime import date
 import numpy as np
 
 from .asof import as_of, state
-from .closedate import win_horizon
+from .closedate import STAGE_PRIOR, win_horizon
 from .data import OPEN, WON, Frame, from_days, to_days
 from .forecaster import fit
 from .period import add_months, forecast_period
+
+# closed deals a replayed period needs before its start to be forecast: the weight of a
+# stage's default probability in its chance, so that what was learned outweighs it
+MIN_CLOSED = STAGE_PRIOR
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,9 @@ class PeriodRow:
 @dataclass(frozen=True)
 class SkippedPeriod:
     """A period not forecast: no deal was known at its start (``no_deal_known``), none of
-    the deals forecast had closed yet (``no_deal_closed``), or it begins after the last
-    record of the history (``after_history``)."""
+    the deals forecast had closed yet (``no_deal_closed``) or fewer than MIN_CLOSED
+    (``few_deals_closed``), or it begins after the last record of the history
+    (``after_history``)."""
 
     start: date
     end: date
@@ -248,8 +255,10 @@ def run_backtest(
         if not st.exists.any():
             skipped.append(SkippedPeriod(ps, pe, actual))
             continue
-        if not (st.exists & mask & (st.kind != OPEN)).any():
-            skipped.append(SkippedPeriod(ps, pe, actual, "no_deal_closed"))
+        n_closed = int((st.exists & mask & (st.kind != OPEN)).sum())
+        if n_closed < MIN_CLOSED:
+            why = "few_deals_closed" if n_closed else "no_deal_closed"
+            skipped.append(SkippedPeriod(ps, pe, actual, why))
             continue
         model = fit(cut, seed=seed)
         open_all = np.flatnonzero(st.exists & (st.kind == OPEN))
@@ -368,6 +377,7 @@ def format_report(r: BacktestResult) -> str:
     why = {
         "no_deal_known": "no deal known at its start",
         "no_deal_closed": "no deal closed before it (stage defaults only)",
+        "few_deals_closed": f"fewer than {MIN_CLOSED} deals closed before it (mostly defaults)",
         "after_history": "it begins after the history's last record",
     }
     for k in r.skipped:

@@ -390,38 +390,53 @@ def test_new_deals_count_with_the_amounts_of_the_quick_wins():
     assert fc.new_expected == pytest.approx(actual, rel=0.2)
 
 
-def test_periods_before_any_close_are_skipped_not_scored():
+def test_periods_before_enough_closes_are_skipped_not_scored():
     """An export of the deals closed since day 150 (as public pipeline exports are): the
     months before its first close would be forecast from the stages' default probability
-    and pace alone, so they are listed as skipped (``no_deal_closed``) with what was won in
-    them, and neither their deals nor their revenue count in the scores."""
+    and pace alone, and the month after a day of closes mostly so; they are listed as
+    skipped (``no_deal_closed``, ``few_deals_closed``) with what was won in them, and
+    neither their deals nor their revenue count in the scores."""
     from voronka.forecasting.engine import format_report, run_backtest
-    from voronka.forecasting.engine.backtest import period_starts
+    from voronka.forecasting.engine.backtest import MIN_CLOSED, period_starts
 
     from .helpers import day, zombie_history
 
     f = zombie_history(300.0, np.random.default_rng(3), first_close=150.0)
     final = state(f)
-    first_close = from_days(float(np.nanmin(final.closed_at[final.kind != OPEN]))).date()
-    assert first_close >= day(150).date()
+    closes = np.sort(final.closed_at[final.exists & (final.kind != OPEN)])
+    assert from_days(float(closes[0])).date() >= day(150).date()
     start = day(0).date()
     r = run_backtest(f, start, add_months(start, 10), n_sims=200)
-    closed_before = [k.start for k in r.skipped if k.reason == "no_deal_closed"]
-    assert closed_before and max(closed_before) <= first_close
-    assert all(p.start > first_close for p in r.periods) and len(r.periods) >= 3
-    assert [k.start for k in r.skipped] == [
-        p for p, _ in period_starts(start, add_months(start, 10), "month") if p <= first_close
-    ]
-    # the month in which the first deals closed was won in, and is not scored
-    assert r.skipped[-1].actual > 0
+    expected = {}
+    for a, _ in period_starts(start, add_months(start, 10), "month"):
+        if to_days(a) + 31 > f.t:
+            break
+        n = int((closes < to_days(a)).sum())
+        known = bool((f.created < to_days(a)).any())
+        expected[a] = (
+            "no_deal_known"
+            if not known
+            else "no_deal_closed"
+            if n == 0
+            else "few_deals_closed"
+            if n < MIN_CLOSED
+            else None
+        )
+    reasons = set(expected.values())
+    assert {"no_deal_known", "no_deal_closed", "few_deals_closed", None} <= reasons
+    assert {k.start: k.reason for k in r.skipped} == {
+        a: why for a, why in expected.items() if why is not None
+    }
+    assert [p.start for p in r.periods] == [a for a, why in expected.items() if why is None]
+    assert len(r.periods) >= 3
+    # the month of the first closes was won in, and is not scored
+    assert max(k.actual for k in r.skipped) > 0
     scored_at = {from_days(float(a)).date() for a in r.deals.as_of}
     assert scored_at == {p.start for p in r.periods}
     js = r.to_json()
-    # 1 January: the first deals are created that day, none is known at its start
-    assert [k["reason"] for k in js["skipped_periods"]] == ["no_deal_known"] + [
-        "no_deal_closed"
-    ] * (len(r.skipped) - 1)
-    assert "no deal closed before it" in format_report(r)
+    assert [k["reason"] for k in js["skipped_periods"]] == [k.reason for k in r.skipped]
+    report = format_report(r)
+    assert "no deal closed before it" in report and f"fewer than {MIN_CLOSED} deals" in report
 
 
 def test_an_export_read_long_after_it_ends_is_settled_against_its_last_record():
@@ -430,7 +445,7 @@ def test_an_export_read_long_after_it_ends_is_settled_against_its_last_record():
     at the export are not known to be lost: rows scored within the label horizon of day 200
     do not count, and the months after the export, of which nothing was recorded, are not
     forecast. Settled against the load time instead, the deals open in the export's last
-    months counted as losses, and were said to be won 0.6 where 0.3 "was"."""
+    months counted as losses."""
     from voronka.forecasting.engine import run_backtest
     from voronka.forecasting.engine.backtest import history_end
     from voronka.forecasting.engine.closedate import win_horizon

@@ -22,8 +22,9 @@ A period that begins before any deal is known is not forecast: it is listed unde
 ``skipped_periods`` (reason ``no_deal_known``) with what was won in it, and left out of
 MAPE and the P10-P90 coverage. So is a period that begins before any of the deals forecast
 had closed (reason ``no_deal_closed``; an export of the deals closed since a date starts
-so): a forecast then has nothing learned, only the stages' default probabilities, and its
-deals are not scored either. The history ends at its last record (a deal created, a
+so) or before 20 of them had (``few_deals_closed``): a forecast then has nothing or little
+learned and rests on the stages' default probabilities, and its deals are not scored
+either. The history ends at its last record (a deal created, a
 stage change, an activity, an answer): a period that begins after it is not forecast
 (reason ``after_history``), and rows count in the metrics only when scored at least the
 label horizon before it, which for an export read long after it was made lies well
