@@ -617,3 +617,14 @@ def test_a_reimport_without_titles_keeps_the_deals_titles(tmp_path, stages, admi
     k1 = Deal.objects.get(external_id="K1")
     assert (k1.title, k1.amount) == ("Станки", Decimal("700"))
     assert Deal.objects.get(external_id="K2").title == "K2"
+
+
+def test_a_partial_stage_changes_mapping_keeps_the_suggested_columns(files):
+    """The stage-changes part of the mapping adds to the header's suggestions as the
+    fields do: naming one column does not leave the others out."""
+    mapping = json.loads(files["mapping"].read_text("utf-8"))
+    mapping["stage_changes"] = {"changed_at": "Когда"}
+    files["mapping"].write_text(json.dumps(mapping, ensure_ascii=False), "utf-8")
+    run(files)
+    d2 = Deal.objects.get(external_id="D2")
+    assert StageChange.objects.filter(deal=d2).count() == 4  # creation, 2 moves, the win

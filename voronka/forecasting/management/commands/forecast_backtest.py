@@ -24,11 +24,11 @@ MAPE and the P10-P90 coverage. So is a period that begins before any of the deal
 had closed (reason ``no_deal_closed``; an export of the deals closed since a date starts
 so) or before 20 of them had (``few_deals_closed``): a forecast then has nothing or little
 learned and rests on the stages' default probabilities, and its deals are not scored
-either. The history ends at its last record (a deal created, a
-stage change, an activity, an answer): a period that begins after it is not forecast
-(reason ``after_history``), and rows count in the metrics only when scored at least the
-label horizon before it, which for an export read long after it was made lies well
-before the load time. ``--save`` keeps the summary for the forecast page.
+either. The history ends at its last record (a deal created, a stage change, an activity,
+an answer): a period that begins after it is not forecast (reason ``after_history``), and
+rows count in the metrics only when scored at least the label horizon before it, which
+for an export read long after it was made lies well before the load time. ``--save``
+keeps the summary for the forecast page.
 
 ``p`` is the predicted probability of the deal being won, ``outcome`` 1 if it was won by
 the end of the history (else 0) and ``settled`` whether the history runs on long enough

@@ -12,10 +12,10 @@ mapping.json::
     }
 
 A flat object (field -> column, with "stages" and "stage_changes" beside them) is read
-the same way. Fields not given are suggested from the file's header, unless their column
-is given to another field; a field mapped to null is left out. The mapping used is
-printed first. The file imports completely or not at all; ``--skip-invalid`` imports the
-good rows and reports the rest.
+the same way. Fields not given (of the deals file and of the stage-changes file) are
+suggested from the file's header, unless their column is given to another field; a field
+mapped to null is left out. The mapping used is printed first. The file imports
+completely or not at all; ``--skip-invalid`` imports the good rows and reports the rest.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def normalise_mapping(raw) -> dict:
     for name, part in out.items():
         # a field may be null (left out) or list several columns (phones, e-mails)
         if not isinstance(part, dict) or not all(
-            isinstance(k, str) and _columns(v, name == "fields") for k, v in part.items()
+            isinstance(k, str) and _columns(v, name != "stages") for k, v in part.items()
         ):
             raise CommandError(f"--mapping: “{name}” must map names to names (strings)")
     return out
@@ -148,7 +148,14 @@ class Command(BaseCommand):
             fields=fields,
             stages=mapping["stages"],
             pipeline=pipeline,
-            stage_change_fields=mapping["stage_changes"],
+            stage_change_fields=(
+                merged_fields(
+                    mapping["stage_changes"],
+                    parsing.suggest_mapping(changes.headers, "stage_changes"),
+                )
+                if changes is not None
+                else {}
+            ),
             skip_invalid=opts["skip_invalid"],
         )
         try:
