@@ -38,7 +38,9 @@ from voronka.forecasting.engine import (
     run_backtest,
     state,
 )
-from voronka.forecasting.engine.data import OPEN, WON
+from voronka.forecasting.engine.backtest import history_end
+from voronka.forecasting.engine.data import OPEN, WON, from_days
+from voronka.forecasting.engine.period import add_months
 from voronka.forecasting.models import BacktestRun, DealForecast, ForecastRun, RunStatus
 from voronka.forecasting.snapshots import load_history
 from voronka.plans.selectors import plan_total
@@ -266,11 +268,14 @@ def _maybe_backtest(frame, currency: str, today: date, seed: int, force: bool) -
     ).exists()
     if recent and not force:
         return
-    end = date(today.year, today.month, 1)
-    y, m = divmod(end.month - 1 - BACKTEST_MONTHS, 12)
-    start = date(end.year + y, m + 1, 1)
+    # the last months up to the history's last record: an import of an old export is
+    # replayed where it has data, not over the empty months since
+    last = history_end(frame)
+    last_day = from_days(last).date()
+    end = min(date(today.year, today.month, 1), add_months(last_day.replace(day=1), 1))
+    start = add_months(end, -BACKTEST_MONTHS)
     first = float(frame.created[frame.exists].min()) if frame.exists.any() else frame.t
-    if frame.t - first < 120:  # not enough history for a replay yet
+    if last - first < 120:  # not enough history for a replay yet
         return
     result = run_backtest(
         frame, start, end, period="month", seed=seed, n_sims=1000, plans=plans_as_known(currency)

@@ -44,3 +44,36 @@ def test_backtest_reads_plans_as_of_each_period_start(tmp_path, head, rep, team,
     assert 0 <= periods[first.isoformat()]["prob_meet_plan"] <= 1
     saved = BacktestRun.objects.get()
     assert saved.summary["periods"] == 2 and "reliability" in saved.summary
+
+
+def test_the_refresh_replays_the_months_up_to_the_historys_last_record():
+    """An export whose records end long before it was loaded: the refresh's backtest
+    replays the months up to its last record, not the empty months since (which gave no
+    period to show, or a replay of deals open for years)."""
+    import numpy as np
+
+    from voronka.forecasting.compute import BACKTEST_MONTHS, _maybe_backtest
+    from voronka.forecasting.engine import History, build_frame
+    from voronka.forecasting.engine.data import from_days, to_days
+
+    from .helpers import day, deal, pipeline_stages
+
+    rng = np.random.default_rng(2)
+    deals = []
+    for i, c in enumerate(np.arange(0.0, 400.0, 0.25)):
+        close = c + max(1.0, round(float(rng.gamma(2.0, 20.0))))
+        stage = 4 if rng.random() < 0.6 else 5
+        deals.append(deal(i, float(c), path=[(stage, close)] if close < 400.0 else []))
+    frame = build_frame(History(tuple(deals), pipeline_stages(), day(1500)))
+    today = from_days(frame.t).date()
+    _maybe_backtest(frame, "RUB", today, seed=0, force=True)
+    run = BacktestRun.objects.get()
+    last = from_days(to_days(day(400))).date()
+    assert run.end == add_month_start(last) and run.end < today
+    assert run.summary["periods"] == BACKTEST_MONTHS
+    assert all(p["actual"] > 0 for p in run.summary["periods_detail"])
+
+
+def add_month_start(d):
+    """The first day of the month after ``d``."""
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
