@@ -12,6 +12,7 @@ than deals, and the page must not wait.
 
 Fallbacks (never a NaN on the page): no deals at all -> a run with no periods and a note;
 no closed deals yet -> the stage's default probabilities (the engine's prior) with a note;
+no record for over a month (an old export) -> a note with the history's last date;
 deals without an amount -> amounts drawn from recent won deals (counted in
 ``no_amount``); every non-finite number is stored as null.
 """
@@ -54,6 +55,9 @@ STALE_DAYS = 30
 LIST_SIZE = 10
 BACKTEST_EVERY = timedelta(days=7)
 BACKTEST_MONTHS = 6
+# days without any record before the forecast's moment after which the page says so (an
+# old export: the forecast of this month has nothing recent to go by)
+STALE_HISTORY_DAYS = 30
 
 
 def num(v, digits: int | None = 2):
@@ -316,6 +320,9 @@ def compute_forecast(
                 notes.append("no_model")
             if not (st.exists & (st.kind == WON)).any():
                 notes.append("no_wins")
+            last = history_end(frame)
+            if frame.t - last > STALE_HISTORY_DAYS:
+                notes.append("stale_history")
             pm = model.probability
             results["model"] = {
                 "n_closed": n_closed,
@@ -323,6 +330,8 @@ def compute_forecast(
                 "weight": num(pm.weight, 3),
                 "horizon_days": num(pm.horizon, 1),
                 "fit_seconds": num(model.fit_seconds, 3),
+                # the history's last record (a creation, a move, an activity, an answer)
+                "history_end": from_days(last).date().isoformat(),
                 # wins by place in the quarter against the pace of the stages (none: even)
                 "calendar": None
                 if np.allclose(model.calendar, 1.0)

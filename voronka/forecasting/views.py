@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -102,6 +103,7 @@ def page(request):
     ctx["notes"] = run.results.get("notes", [])
     ctx["age"] = selectors.run_age(run)
     ctx["model"] = run.results.get("model", {})
+    ctx["history_end"] = parse_date(ctx["model"].get("history_end") or "")
     ctx["calibration"] = _calibration(selectors.latest_backtest(currency))
     if not periods:
         return render(request, "forecasting/page.html", ctx)

@@ -133,3 +133,36 @@ def test_a_quarter_pattern_the_model_counts_with_is_said_in_words(client_for, he
     head.save()
     body = page(client_for(head)).content.decode()
     assert "его первый месяц приносит ×0,81, второй ×0,92, последний ×1,34" in body
+
+
+def test_a_history_without_recent_records_is_said_on_the_page(client_for, head, rep, stages):
+    """A forecast made long after the history's last record (an old export imported
+    today) says when that record was, in the user's language; a current history does
+    not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    build_history(head, [rep], stages, n_closed=30, n_open=4)
+    run = compute_forecast(sims=200, backtest=False)
+    assert "stale_history" not in run.results["notes"]
+    assert 'id="fc-history-end"' not in page(client_for(head)).content.decode()
+    later = timezone.now() + timedelta(days=120)
+    run = compute_forecast(now=later, sims=200, backtest=False)
+    assert run.status == "done", run.error
+    assert "stale_history" in run.results["notes"]
+    last = run.results["model"]["history_end"]
+    assert timezone.localdate() - timedelta(days=30) <= date_of(last) <= timezone.localdate()
+    c = client_for(head)
+    body = page(c).content.decode()
+    assert 'id="fc-history-end"' in body and "The history's last record is on" in body
+    head.language = "ru"
+    head.save()
+    body = page(client_for(head)).content.decode()
+    assert "Последняя запись истории" in body
+
+
+def date_of(text):
+    from datetime import date
+
+    return date.fromisoformat(text)
