@@ -62,6 +62,24 @@ def zombie_history(now: float, rng, first_close: float = -np.inf):
     return build_frame(History(tuple(deals), pipeline_stages(), day(now)))
 
 
+def cycle_history(
+    rng, until: float, step: float, scale: float = 24.0, loaded: float | None = None, owners=None
+):
+    """A deal every ``step`` days from day 0 to ``until``, closed after a gamma(2, ``scale``
+    days) cycle and won with a chance of 0.6 whatever its age; still open when the close
+    falls after ``until``. Loaded on day ``loaded`` (default ``until``); with ``owners``
+    (an upper bound), each deal gets an owner drawn from 1 to ``owners - 1``."""
+    deals = []
+    for i, c in enumerate(np.arange(0.0, until, step)):
+        close = c + max(1.0, round(float(rng.gamma(2.0, scale))))
+        stage = 4 if rng.random() < 0.6 else 5
+        extra = {"owner": int(rng.integers(1, owners))} if owners else {}
+        deals.append(deal(i, float(c), path=[(stage, close)] if close < until else [], **extra))
+    return build_frame(
+        History(tuple(deals), pipeline_stages(), day(until if loaded is None else loaded))
+    )
+
+
 def zombie_truth(age: np.ndarray) -> np.ndarray:
     """P(won eventually | open at ``age``) in ``zombie_history``."""
     going = 0.75 * np.clip((138.0 - np.floor(age)) / 138.0, 0.0, 1.0)

@@ -53,18 +53,11 @@ def test_the_refresh_replays_the_months_up_to_the_historys_last_record():
     import numpy as np
 
     from voronka.forecasting.compute import BACKTEST_MONTHS, _maybe_backtest
-    from voronka.forecasting.engine import History, build_frame
     from voronka.forecasting.engine.data import from_days, to_days
 
-    from .helpers import day, deal, pipeline_stages
+    from .helpers import cycle_history, day
 
-    rng = np.random.default_rng(2)
-    deals = []
-    for i, c in enumerate(np.arange(0.0, 400.0, 0.25)):
-        close = c + max(1.0, round(float(rng.gamma(2.0, 20.0))))
-        stage = 4 if rng.random() < 0.6 else 5
-        deals.append(deal(i, float(c), path=[(stage, close)] if close < 400.0 else []))
-    frame = build_frame(History(tuple(deals), pipeline_stages(), day(1500)))
+    frame = cycle_history(np.random.default_rng(2), 400.0, 0.25, scale=20.0, loaded=1500.0)
     today = from_days(frame.t).date()
     _maybe_backtest(frame, "RUB", today, seed=0, force=True)
     run = BacktestRun.objects.get()

@@ -450,15 +450,9 @@ def test_an_export_read_long_after_it_ends_is_settled_against_its_last_record():
     from voronka.forecasting.engine.backtest import history_end
     from voronka.forecasting.engine.closedate import win_horizon
 
-    from .helpers import day, deal, pipeline_stages
+    from .helpers import cycle_history, day
 
-    rng = np.random.default_rng(5)
-    deals = []
-    for i, c in enumerate(np.arange(0.0, 200.0, 0.1)):
-        close = c + max(1.0, round(float(rng.gamma(2.0, 24.0))))
-        stage = 4 if rng.random() < 0.6 else 5
-        deals.append(deal(i, float(c), path=[(stage, close)] if close < 200.0 else []))
-    f = build_frame(History(tuple(deals), pipeline_stages(), day(600)))
+    f = cycle_history(np.random.default_rng(5), 200.0, 0.1, loaded=600.0)
     assert history_end(f) == pytest.approx(199.9 + to_days(day(0)), abs=1.0)
     start = day(31).date().replace(day=1)
     r = run_backtest(f, start, add_months(start, 18), n_sims=200)

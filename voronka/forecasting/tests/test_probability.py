@@ -16,7 +16,7 @@ from voronka.forecasting.engine.probability import (
     soft_rows,
 )
 
-from .helpers import day, deal, pipeline_stages, zombie_history, zombie_truth
+from .helpers import cycle_history, day, deal, pipeline_stages, zombie_history, zombie_truth
 
 
 def test_beats_both_stage_baselines_on_brier(synth_backtest):
@@ -374,14 +374,7 @@ def _young_history(seed: int, now: float = 104.0):
     """Twenty deals a day from day 0 to ``now``, closed after a gamma(2, 24 days) cycle,
     won with a chance of 0.6 whatever their age; still open when the close falls after
     ``now``."""
-    rng = np.random.default_rng(seed)
-    deals = []
-    for i, c in enumerate(np.arange(0.0, now, 0.05)):
-        close = c + max(1.0, round(float(rng.gamma(2.0, 24.0))))
-        stage = 4 if rng.random() < 0.6 else 5
-        owner = int(rng.integers(1, 30))
-        deals.append(deal(i, float(c), path=[(stage, close)] if close < now else [], owner=owner))
-    return build_frame(History(tuple(deals), pipeline_stages(), day(now)))
+    return cycle_history(np.random.default_rng(seed), now, 0.05, owners=30)
 
 
 def test_a_young_model_does_not_extrapolate_beyond_the_ages_it_was_trained_on():
