@@ -209,8 +209,13 @@ def period_starts(start: date, end: date, period: str) -> list[tuple[date, date]
 def history_end(frame: Frame) -> float:
     """The moment of the history's last record, at most the load time ``frame.t``: the
     latest deal creation, stage change, activity (created or done) or answer."""
-    parts = [frame.created[frame.exists], frame.ch_at, frame.act_created, frame.act_done]
-    parts.append(frame.ans_at)
+    parts = [
+        frame.created[frame.exists],
+        frame.ch_at,
+        frame.act_created,
+        frame.act_done,
+        frame.ans_at,
+    ]
     seen = [float(np.nanmax(p)) for p in parts if len(p) and not np.isnan(p).all()]
     return min(max(seen), frame.t) if seen else frame.t
 

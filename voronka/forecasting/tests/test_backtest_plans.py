@@ -54,6 +54,7 @@ def test_the_refresh_replays_the_months_up_to_the_historys_last_record():
 
     from voronka.forecasting.compute import BACKTEST_MONTHS, _maybe_backtest
     from voronka.forecasting.engine.data import from_days, to_days
+    from voronka.forecasting.engine.period import add_months
 
     from .helpers import cycle_history, day
 
@@ -62,11 +63,6 @@ def test_the_refresh_replays_the_months_up_to_the_historys_last_record():
     _maybe_backtest(frame, "RUB", today, seed=0, force=True)
     run = BacktestRun.objects.get()
     last = from_days(to_days(day(400))).date()
-    assert run.end == add_month_start(last) and run.end < today
+    assert run.end == add_months(last.replace(day=1), 1) and run.end < today
     assert run.summary["periods"] == BACKTEST_MONTHS
     assert all(p["actual"] > 0 for p in run.summary["periods_detail"])
-
-
-def add_month_start(d):
-    """The first day of the month after ``d``."""
-    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -139,7 +139,7 @@ def test_a_history_without_recent_records_is_said_on_the_page(client_for, head, 
     """A forecast made long after the history's last record (an old export imported
     today) says when that record was, in the user's language; a current history does
     not."""
-    from datetime import timedelta
+    from datetime import date, timedelta
 
     from django.utils import timezone
 
@@ -152,7 +152,11 @@ def test_a_history_without_recent_records_is_said_on_the_page(client_for, head, 
     assert run.status == "done", run.error
     assert "stale_history" in run.results["notes"]
     last = run.results["model"]["history_end"]
-    assert timezone.localdate() - timedelta(days=30) <= date_of(last) <= timezone.localdate()
+    assert (
+        timezone.localdate() - timedelta(days=30)
+        <= date.fromisoformat(last)
+        <= timezone.localdate()
+    )
     c = client_for(head)
     body = page(c).content.decode()
     assert 'id="fc-history-end"' in body and "The history's last record is on" in body
@@ -160,9 +164,3 @@ def test_a_history_without_recent_records_is_said_on_the_page(client_for, head, 
     head.save()
     body = page(client_for(head)).content.decode()
     assert "Последняя запись истории" in body
-
-
-def date_of(text):
-    from datetime import date
-
-    return date.fromisoformat(text)
