@@ -71,8 +71,12 @@ def fit(frame: Frame, seed: int = 0) -> ForecastModel:
     st = state(frame)
     timing = fit_timing(frame, st)
     prob = fit_probability(frame, timing, st, seed=seed)
-    sigma = float(np.hypot(conversion_sigma(frame, st, prob.horizon), level_uncertainty(st)))
-    disp = count_dispersion(frame)
+    sigma = float(
+        np.hypot(
+            conversion_sigma(frame, st, prob.horizon, timing.follow_from), level_uncertainty(st)
+        )
+    )
+    disp = count_dispersion(frame, timing.follow_from)
     model = ForecastModel(
         t=frame.t,
         timing=timing,
@@ -90,13 +94,14 @@ def fit(frame: Frame, seed: int = 0) -> ForecastModel:
     return replace(model, calendar=factors, interval_tau=tau, fit_seconds=time.perf_counter() - t0)
 
 
-def count_dispersion(frame: Frame) -> float:
-    """Relative variance of deals created per 30 days beyond Poisson (method of moments)."""
+def count_dispersion(frame: Frame, follow_from: float = -np.inf) -> float:
+    """Relative variance of deals created per 30 days beyond Poisson (method of moments),
+    over the last year from the first move on (``conversion_sigma`` says why)."""
     c = frame.created[frame.exists]
     if len(c) < 2:
         return 0.0
     t = frame.t
-    start = max(float(c.min()), t - 365.0)
+    start = max(float(c.min()), follow_from, t - 365.0)
     nbins = int((t - start) // BIN_DAYS)
     if nbins < 3:
         return 0.0
@@ -121,11 +126,21 @@ def level_uncertainty(st: State) -> float:
     return float(min(np.sqrt((1.0 - n_won / n) / n_won), 1.0))
 
 
-def conversion_sigma(frame: Frame, st: State, horizon: float) -> float:
+def conversion_sigma(
+    frame: Frame, st: State, horizon: float, follow_from: float = -np.inf
+) -> float:
     """How much the win rate of monthly creation cohorts varies beyond binomial noise
-    (cohorts old enough that their outcomes are known), as a relative sd."""
+    (cohorts old enough that their outcomes are known), as a relative sd.
+
+    Only cohorts created from ``follow_from`` on (the first move out of an open stage,
+    ``closedate.follow_up_start``): in an export of the deals closed since some date, the
+    cohorts of before it lack their quick deals, and their win rates differ by how much
+    of each was cut, not by how conversion varies. A one-row-per-opportunity export read
+    so said 0.15-0.22 where its complete cohorts say under 0.08: its month ranges were
+    +-40% around forecasts that missed by about 10%."""
     t = frame.t
     ex = frame.exists & (frame.created <= t - horizon) & (frame.created >= t - 730.0 - horizon)
+    ex &= frame.created >= follow_from
     if ex.sum() < 3 * MIN_COHORT:
         return 0.0
     c = frame.created[ex]

@@ -201,8 +201,13 @@ def forecast_period(
     lo = max(start, t)
     days = max(end - lo, 0.0)
     created = frame.created[frame.exists & mask]
+    # creations before the first move may be missing (an export of the deals closed since
+    # a date lacks the quick ones of before it): the rate is read from then on
     window = (
-        min(RATE_WINDOW_DAYS, max(t - float(frame.created[frame.exists].min()), 1.0))
+        min(
+            RATE_WINDOW_DAYS,
+            max(t - max(float(frame.created[frame.exists].min()), model.timing.follow_from), 1.0),
+        )
         if (frame.exists.any())
         else 1.0
     )
@@ -318,12 +323,16 @@ class MonthMisses:
 
 def month_misses(model: ForecastModel, frame: Frame, st: State, seed: int = 0) -> MonthMisses:
     """Replays the last ``CALENDAR_MONTHS`` calendar months that ended by the cut. Only
-    what the cut holds is used; a month with no open deal at its start, or nothing won or
-    expected in it, is left out."""
+    what the cut holds is used; a month that begins before the first deal or before the
+    first move (``TimingModel.follow_from``), with no open deal at its start, or with
+    nothing won or expected in it, is left out."""
     empty = MonthMisses(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
     if not frame.exists.any():
         return empty
     first = float(frame.created[frame.exists].min())
+    # a month that begins over a day before the first move lies partly before what the
+    # history follows (an export of the deals closed since a date shows no close before it)
+    first = max(first, model.timing.follow_from - 1.0)
     end_day = from_days(frame.t).date().replace(day=1)
     won = st.exists & (st.kind == WON)
     months, zs, vs = [], [], []
