@@ -928,6 +928,110 @@ class DemoBuilder:
             return self.head.pk
         return self.reps[owner].pk
 
+    def write_sales_plans(self, plans: list[DealPlan]):
+        """Monthly plans of each rep and of the team, from the history's first month to two
+        months ahead, set as a head of sales sets them: on the 25th of the month before
+        (the months ahead: yesterday), at the rep's mean won revenue of the three months
+        before that (what was known then; for the months ahead, the current month's
+        basis) plus 10%, rounded to 50,000, and a number of deals of that over the mean
+        won deal. Until three months after the history's first quarter (its pipeline
+        filling up) are known: the rep's share of the year's mean month. The team's plan
+        is the sum of its reps' plus the head's own deals, rounded to 100,000. In the
+        second month of each quarter one rep's plan is revised in its first week, so the
+        grid's history shows changes. Plans that exist already are left as they are. Its
+        own random generator: the deals are the same as without plans."""
+        from voronka.plans.models import PeriodKind, SalesPlan
+
+        team = self.head.team
+        won_deals = [d for d in plans if d.seq[-1] == WON and d.owner is not None]
+        if team is None or not won_deals:
+            return
+        rng = random.Random(self.o.seed * 7919 + 17)
+
+        def month_of(ts: float) -> int:
+            day = as_date(ts)
+            return day.year * 12 + day.month - 1
+
+        m0 = min(month_of(d.times[0]) for d in plans)
+        m_now = month_of(self.now)
+        won: dict[object, dict[int, float]] = {}
+        for d in won_deals:
+            by_month = won.setdefault(d.owner, {})
+            m = month_of(d.times[-1])
+            by_month[m] = by_month.get(m, 0.0) + float(d.amount)
+        mean_month = sum(float(d.amount) for d in won_deals) / max(m_now - m0, 1)
+        mean_deal = sum(float(d.amount) for d in won_deals) / len(won_deals)
+
+        def known(owner, m: int) -> float | None:
+            """Mean won per month over months m - 4 .. m - 2 (the plan of m is set on the
+            25th of m - 1), once all three are past the history's first quarter."""
+            if m - 4 < m0 + 3:
+                return None
+            return sum(won.get(owner, {}).get(k, 0.0) for k in range(m - 4, m - 1)) / 3
+
+        def rounded(value: float, step: int) -> Decimal:
+            return Decimal(max(step, round(value / step) * step))
+
+        tz = timezone.get_default_timezone()
+        existing = set(SalesPlan.objects.filter(team=team).values_list("user_id", "period"))
+        count = 0
+        for m in range(m0, m_now + 3):
+            year, month0 = divmod(m, 12)
+            period = f"{year}-{month0 + 1:02d}"
+            before_year, before0 = divmod(m - 1, 12)
+            set_at = datetime(before_year, before0 + 1, 25, 10, tzinfo=tz)
+            if set_at.timestamp() > self.now:  # the months ahead are planned already
+                day = as_date(self.now - DAY)
+                set_at = datetime(day.year, day.month, day.day, 10, tzinfo=tz)
+            basis = min(m, m_now)  # what is known before the current month
+            revise = rng.randrange(6) if month0 % 3 == 1 else None
+            reps_sum = Decimal(0)
+            for i, rep in enumerate(self.reps):
+                base = known(i, basis)
+                if base is None:
+                    base = mean_month * REP_WEIGHT[i] / sum(REP_WEIGHT)
+                amount = rounded(base * 1.1, 50_000)
+                reps_sum += amount
+                if (rep.pk, period) in existing:
+                    continue
+                plan = SalesPlan(
+                    team=team,
+                    user=rep,
+                    period=period,
+                    kind=PeriodKind.MONTH,
+                    year=year,
+                    amount=amount,
+                    currency="RUB",
+                    deals=max(1, round(float(amount) / mean_deal)),
+                )
+                self.save_plan(plan, set_at)
+                count += 1
+                if i != revise:
+                    continue
+                revised_at = datetime(year, month0 + 1, 1 + rng.randrange(7), 11, tzinfo=tz)
+                if revised_at.timestamp() < self.now:
+                    plan.amount = rounded(float(amount) * rng.choice([0.85, 0.9, 1.15]), 50_000)
+                    self.save_plan(plan, revised_at)
+            if (None, period) not in existing:
+                plan = SalesPlan(
+                    team=team,
+                    user=None,
+                    period=period,
+                    kind=PeriodKind.MONTH,
+                    year=year,
+                    amount=rounded(float(reps_sum) + 1.1 * (known("head", basis) or 0.0), 100_000),
+                    currency="RUB",
+                )
+                self.save_plan(plan, set_at)
+                count += 1
+        self.result.counts["sales_plans"] = count
+
+    def save_plan(self, plan, at: datetime):
+        """Saves with the history row dated ``at``, by the head of sales."""
+        plan._history_user = self.head
+        plan._history_date = at
+        plan.save()
+
     def write_companies(self, companies: list[CompanyPlan]):
         objs = []
         for c in companies:
@@ -1233,6 +1337,7 @@ class DemoBuilder:
             self.write_companies(companies)
             self.write_contacts(contacts + dups)
             self.write_deals(plans)
+            self.write_sales_plans(plans)
         self.result.seconds = time.monotonic() - started
         return self.result
 

@@ -240,3 +240,44 @@ def test_won_and_lost_deals_can_begin_equally_early_in_the_history():
     earliest = [-(closed_window(total, 4) + total) for total in (2.0, 9.5, 60.0, 140.0, 300.0)]
     assert max(earliest) - min(earliest) < 1e-9
     assert -YEAR_DAYS < earliest[0] < -YEAR_DAYS + 3.0 * 8 + 1
+
+
+def test_the_team_and_every_rep_have_monthly_plans_set_before_each_month(seeded):
+    """Plans from the history's first month to two months ahead, for each rep and the
+    team, each set before its month from what was won before (never from the month
+    itself), with changes kept in the history; the backtest reads them as they were."""
+    from decimal import Decimal
+
+    from voronka.forecasting.compute import plans_as_known
+    from voronka.forecasting.engine.data import add_months
+    from voronka.plans.models import SalesPlan
+    from voronka.plans.selectors import plan_total
+    from voronka.plans.values import parse_period
+
+    head = User.objects.get(username="head")
+    reps = list(User.objects.filter(role="rep"))
+    now = timezone.localtime()
+    this_month = now.date().replace(day=1)
+    months = sorted(set(SalesPlan.objects.values_list("period", flat=True)))
+    assert len(months) >= 12
+    assert months[-1] == add_months(this_month, 2).strftime("%Y-%m")
+    first_deal = timezone.localtime(Deal.all_objects.order_by("created_at")[0].created_at)
+    assert months[0] == first_deal.strftime("%Y-%m")
+    for period in months:
+        rows = SalesPlan.objects.filter(period=period, team=head.team)
+        assert {p.user_id for p in rows} == {None, *(r.pk for r in reps)}
+        assert all(p.amount > 0 and p.currency == "RUB" for p in rows)
+        assert all(p.deals and p.deals > 0 for p in rows if p.user_id)
+        team = rows.get(user=None).amount
+        assert team >= sum(p.amount for p in rows if p.user_id) * Decimal("0.9")
+    history = SalesPlan.history.all()
+    assert history.count() > SalesPlan.objects.count()  # some plans were revised
+    assert all(h.history_user_id == head.pk for h in history)
+    assert all(h.history_date < now for h in history)
+    for h in history.filter(history_type="+"):
+        start = parse_period(h.period).start
+        assert timezone.localtime(h.history_date).date() < max(start, now.date())
+    # what the backtest sees at a month's start is the plan set for it
+    past = [m for m in months if parse_period(m).start < this_month][-3]
+    p = parse_period(past)
+    assert plans_as_known("RUB")(p.start, p.end) == float(plan_total(period=p, currency="RUB"))

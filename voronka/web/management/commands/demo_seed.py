@@ -69,7 +69,8 @@ class Command(BaseCommand):
             f"{counts.get('deal', 0)} deals, {counts.get('activity', 0)} activities, "
             f"{counts.get('stagechange', 0)} stage changes, {counts.get('company', 0)} companies, "
             f"{counts.get('contact', 0)} contacts "
-            f"({counts.get('planted_duplicate_contacts', 0)} planted duplicates)."
+            f"({counts.get('planted_duplicate_contacts', 0)} planted duplicates), "
+            f"{counts.get('sales_plans', 0)} sales plans."
         )
         if opts["verbosity"] >= 2:
             for name, seconds in sorted(result.timings.items(), key=lambda kv: -kv[1]):
