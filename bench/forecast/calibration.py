@@ -35,7 +35,7 @@ from voronka.forecasting.engine import run_backtest, score  # noqa: E402
 OUT = ROOT / "bench" / "results" / "calibration"
 
 
-def build_frame_file(seed: int, now: str, deals: int, path: Path) -> None:
+def build_frame_file(seed: int, now: str, deals: int, open_share: float, path: Path) -> None:
     """In a child process: a fresh SQLite base, the demo, its history as a pickled frame."""
     db = path.with_suffix(".sqlite3")
     db.unlink(missing_ok=True)
@@ -52,7 +52,10 @@ from voronka.forecasting.snapshots import load_history
 from voronka.forecasting.engine import build_frame
 call_command("migrate", verbosity=0)
 now = datetime.fromisoformat({now!r}).replace(tzinfo=UTC)
-seed_demo(DemoOptions(deals={deals}, seed={seed}, now=now), log=lambda s: None)
+seed_demo(
+    DemoOptions(deals={deals}, seed={seed}, now=now, open_share={open_share!r}),
+    log=lambda s: None,
+)
 with open({str(path)!r}, "wb") as fh:
     pickle.dump(build_frame(load_history().history), fh)
 """
@@ -65,6 +68,7 @@ def main() -> None:
     ap.add_argument("--seeds", default="1,2,3,4,5,6")
     ap.add_argument("--now", default="2026-12-01", help="the demo's end (fixed: reproducible)")
     ap.add_argument("--deals", type=int, default=1500)
+    ap.add_argument("--open-share", type=float, default=0.06, help="demo_seed --open-share")
     ap.add_argument("--start", default="2025-12-01")
     ap.add_argument("--end", default="2026-11-01")
     args = ap.parse_args()
@@ -74,9 +78,9 @@ def main() -> None:
 
     p_all, y_all, d_all, m_all = [], [], [], []
     for seed in (int(s) for s in args.seeds.split(",")):
-        path = OUT / f"demo_{args.deals}_{seed}_{args.now[:10]}.pkl"
+        path = OUT / f"demo_{args.deals}_{seed}_{args.now[:10]}_open{args.open_share:g}.pkl"
         if not path.exists():
-            build_frame_file(seed, args.now, args.deals, path)
+            build_frame_file(seed, args.now, args.deals, args.open_share, path)
         with open(path, "rb") as fh:
             frame = pickle.load(fh)
         r = run_backtest(frame, start, end, "month")

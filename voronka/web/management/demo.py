@@ -69,7 +69,9 @@ class DemoOptions:
     deals: int = 1500
     seed: int = 1
     lang: str = "ru"
-    open_share: float = 0.12
+    # about a month's deals: what is in progress at any moment of the history (more would
+    # make the pipeline at the end larger than it ever was before)
+    open_share: float = 0.06
     activities_per_deal: float = 3.0
     history: bool = True
     batch_size: int = 5000

@@ -3,7 +3,7 @@
 import hashlib
 import io
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.contrib.auth import authenticate
@@ -20,7 +20,7 @@ from voronka.core.taxid import clean_inn
 from voronka.deals.models import Deal, Pipeline, StageChange
 from voronka.web.management.demo import YEAR_DAYS, DemoOptions, closed_window, seed_demo
 
-DEALS = 200
+DEALS = 400
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +128,7 @@ def test_two_pipelines_and_a_realistic_funnel(seeded):
     for p in pipelines:
         assert Deal.objects.filter(pipeline=p).exists()
     open_deals = Deal.objects.filter(stage__kind="open")
-    assert open_deals.count() == round(DEALS * 0.12)
+    assert open_deals.count() == round(DEALS * DemoOptions.open_share)
     assert open_deals.values("stage").distinct().count() >= 4  # spread over the stages
     won = Deal.objects.filter(stage__kind="won").count()
     lost = Deal.objects.filter(stage__kind="lost").count()
@@ -281,3 +281,27 @@ def test_the_team_and_every_rep_have_monthly_plans_set_before_each_month(seeded)
     past = [m for m in months if parse_period(m).start < this_month][-3]
     p = parse_period(past)
     assert plans_as_known("RUB")(p.start, p.end) == float(plan_total(period=p, currency="RUB"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pipeline_at_the_end_is_the_size_it_had_all_year():
+    """The deals open now are about as many as were open at the start of each of the last
+    six months: with 12% of the deals open at the end (180 of 1,500) the pipeline was
+    twice any it had been (63-96), and the current month was forecast at twice any month
+    won before."""
+    from datetime import datetime
+
+    from voronka.forecasting.engine import as_of, build_frame, state, to_days
+    from voronka.forecasting.engine.data import OPEN, add_months
+    from voronka.forecasting.snapshots import load_history
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    seed_demo(DemoOptions(deals=1500, seed=1, now=now), log=lambda s: None)
+    frame = build_frame(load_history().history)
+    first = now.date().replace(day=1)
+    counts = []
+    for k in range(6, 0, -1):
+        st = state(as_of(frame, to_days(add_months(first, -k))))
+        counts.append(int((st.exists & (st.kind == OPEN)).sum()))
+    open_now = Deal.objects.filter(stage__kind="open").count()
+    assert 0.7 * min(counts) <= open_now <= 1.3 * max(counts), (open_now, counts)

@@ -22,8 +22,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--open-share",
             type=float,
-            default=0.12,
-            help="share of deals still open at the end (0.12)",
+            default=DemoOptions.open_share,
+            help=f"share of deals still open at the end ({DemoOptions.open_share})",
         )
         parser.add_argument(
             "--activities-per-deal",
