@@ -46,6 +46,7 @@ from voronka.deals.models import (
 )
 from voronka.deals.search import build_search_text
 from voronka.deals.setup import ensure_default_pipeline
+from voronka.plans.models import PeriodKind, SalesPlan
 from voronka.web.management import demo_words as W
 
 DAY = 86400.0
@@ -942,8 +943,6 @@ class DemoBuilder:
         second month of each quarter one rep's plan is revised in its first week, so the
         grid's history shows changes. Plans that exist already are left as they are. Its
         own random generator: the deals are the same as without plans."""
-        from voronka.plans.models import PeriodKind, SalesPlan
-
         team = self.head.team
         won_deals = [d for d in plans if d.seq[-1] == WON and d.owner is not None]
         if team is None or not won_deals:
