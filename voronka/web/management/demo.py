@@ -63,6 +63,9 @@ LOST = -2
 REP_WIN = [1.35, 1.15, 1.05, 0.95, 0.85, 0.68]
 REP_SPEED = [0.8, 0.9, 1.0, 1.05, 1.15, 1.3]
 REP_WEIGHT = [1.2, 1.1, 1.0, 1.0, 0.9, 0.8]
+# Open deals (with an owner) left in their stage for one to three months without a touch:
+# the stale deals a head of sales is shown to act on.
+FORGOTTEN_SHARE = 0.08
 
 
 @dataclass
@@ -129,6 +132,7 @@ class DealPlan:
         "fields",
         "next_step_at",
         "last_activity_at",
+        "forgotten",
         "obj",
     )
 
@@ -274,6 +278,9 @@ class DemoBuilder:
         self.lang = "en" if opts.lang == "en" else "ru"
         self.rng = random.Random(opts.seed)
         self.trng = random.Random(opts.seed * 7919 + 17)
+        # which open deals were left without a touch for weeks: its own generator, so the
+        # rest of the base is the same whichever deals it picks
+        self.forget_rng = random.Random(opts.seed * 7919 + 41)
         self.now = (opts.now or timezone.now()).timestamp()
         self.today = as_date(self.now)
         self.log = log
@@ -733,9 +740,14 @@ class DemoBuilder:
         d.seq = seq
         d.overrides = overrides
         # Times: anchored at the end and laid out backwards over working hours.
+        d.forgotten = False
         if is_open:
             e = dur(seq[-1])
             e *= rng.random() if rng.random() > 0.15 else 1.0 + 3.0 * rng.random()
+            if owner is not None and self.forget_rng.random() < FORGOTTEN_SHARE:
+                # in its stage for one to three months, untouched since its first days there
+                d.forgotten = True
+                e = 31.0 + 59.0 * self.forget_rng.random()
             end = self.now - max(e, 0.02) * DAY
         else:
             total = sum(durs)
@@ -882,6 +894,15 @@ class DemoBuilder:
             start = times[seg]
             stop = times[seg + 1] if seg + 1 < len(times) else self.now
             d.notes.append((body, min(start + frac * (stop - start), bound)))
+        if d.forgotten:
+            # touched in its first two days in the stage, then left: no next step either
+            cutoff = min(times[-1] + 2 * DAY, self.now - 31 * DAY)
+            d.acts = [
+                (kind, subject, min(t, cutoff), True, min(done, cutoff), result, min(c, cutoff))
+                for kind, subject, t, is_done, done, result, c in d.acts
+                if is_done
+            ]
+            d.notes = [(body, min(at, cutoff)) for body, at in d.notes]
         # Denormalised next step and last activity (as refresh_deal_activity computes them).
         open_dues = [x[2] for x in d.acts if not x[3]]
         d.next_step_at = min(open_dues) if open_dues else None
@@ -947,7 +968,7 @@ class DemoBuilder:
         won_deals = [d for d in plans if d.seq[-1] == WON and d.owner is not None]
         if team is None or not won_deals:
             return
-        rng = random.Random(self.o.seed * 7919 + 17)
+        rng = random.Random(self.o.seed * 7919 + 29)
 
         def month_of(ts: float) -> int:
             day = as_date(ts)
