@@ -201,16 +201,12 @@ def forecast_period(
     lo = max(start, t)
     days = max(end - lo, 0.0)
     created = frame.created[frame.exists & mask]
-    # creations before the first move may be missing (an export of the deals closed since
-    # a date lacks the quick ones of before it): the rate is read from then on
-    window = (
-        min(
-            RATE_WINDOW_DAYS,
-            max(t - max(float(frame.created[frame.exists].min()), model.timing.follow_from), 1.0),
-        )
-        if (frame.exists.any())
-        else 1.0
-    )
+    window = 1.0
+    if frame.exists.any():
+        # creations before the first move may be missing (an export of the deals closed
+        # since a date lacks the quick ones of before it): the rate is read from then on
+        since = max(float(frame.created[frame.exists].min()), model.timing.follow_from)
+        window = min(RATE_WINDOW_DAYS, max(t - since, 1.0))
     rate = float(((created >= t - window) & (created <= t)).sum()) / window
     if days > 0 and rate > 0:
         grid = lo + (np.arange(64) + 0.5) * days / 64

@@ -46,7 +46,9 @@ from voronka.deals.models import (
 )
 from voronka.deals.search import build_search_text
 from voronka.deals.setup import ensure_default_pipeline
+from voronka.forecasting.engine.data import add_months
 from voronka.plans.models import PeriodKind, SalesPlan
+from voronka.plans.values import Period
 from voronka.web.management import demo_words as W
 
 DAY = 86400.0
@@ -997,11 +999,28 @@ class DemoBuilder:
         tz = timezone.get_default_timezone()
         existing = set(SalesPlan.objects.filter(team=team).values_list("user_id", "period"))
         count = 0
+
+        def add(period: Period, user, amount: Decimal, at: datetime, deals=None) -> SalesPlan:
+            nonlocal count
+            plan = SalesPlan(
+                team=team,
+                user=user,
+                period=period.key,
+                kind=PeriodKind.MONTH,
+                year=period.year,
+                amount=amount,
+                currency="RUB",
+                deals=deals,
+            )
+            self.save_plan(plan, at)
+            count += 1
+            return plan
+
         for m in range(m0, m_now + 3):
             year, month0 = divmod(m, 12)
-            period = f"{year}-{month0 + 1:02d}"
-            before_year, before0 = divmod(m - 1, 12)
-            set_at = datetime(before_year, before0 + 1, 25, 10, tzinfo=tz)
+            period = Period("month", year, month0 + 1)
+            before = add_months(period.start, -1)
+            set_at = datetime(before.year, before.month, 25, 10, tzinfo=tz)
             if set_at.timestamp() > self.now:  # the months ahead are planned already
                 day = as_date(self.now - DAY)
                 set_at = datetime(day.year, day.month, day.day, 10, tzinfo=tz)
@@ -1014,38 +1033,19 @@ class DemoBuilder:
                     base = mean_month * REP_WEIGHT[i] / sum(REP_WEIGHT)
                 amount = rounded(base * 1.1, 50_000)
                 reps_sum += amount
-                if (rep.pk, period) in existing:
+                if (rep.pk, period.key) in existing:
                     continue
-                plan = SalesPlan(
-                    team=team,
-                    user=rep,
-                    period=period,
-                    kind=PeriodKind.MONTH,
-                    year=year,
-                    amount=amount,
-                    currency="RUB",
-                    deals=max(1, round(float(amount) / mean_deal)),
-                )
-                self.save_plan(plan, set_at)
-                count += 1
+                deals = max(1, round(float(amount) / mean_deal))
+                plan = add(period, rep, amount, set_at, deals)
                 if i != revise:
                     continue
                 revised_at = datetime(year, month0 + 1, 1 + rng.randrange(7), 11, tzinfo=tz)
                 if revised_at.timestamp() < self.now:
                     plan.amount = rounded(float(amount) * rng.choice([0.85, 0.9, 1.15]), 50_000)
                     self.save_plan(plan, revised_at)
-            if (None, period) not in existing:
-                plan = SalesPlan(
-                    team=team,
-                    user=None,
-                    period=period,
-                    kind=PeriodKind.MONTH,
-                    year=year,
-                    amount=rounded(float(reps_sum) + 1.1 * (known("head", basis) or 0.0), 100_000),
-                    currency="RUB",
-                )
-                self.save_plan(plan, set_at)
-                count += 1
+            if (None, period.key) not in existing:
+                head = 1.1 * (known("head", basis) or 0.0)
+                add(period, None, rounded(float(reps_sum) + head, 100_000), set_at)
         self.result.counts["sales_plans"] = count
 
     def save_plan(self, plan, at: datetime):
